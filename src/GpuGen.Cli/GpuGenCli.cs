@@ -1,0 +1,64 @@
+using System.CommandLine;
+using GpuGen.Cli.Commands;
+
+namespace GpuGen.Cli;
+
+/// <summary>
+/// The <c>gpugen</c> command: parsing (System.CommandLine), dispatch, and the error contract:
+/// exit 0 when all went well, 1 on a runtime error, 2 on a usage error; an error is one line
+/// on stderr, with the stack trace only under <c>--verbose</c>.
+/// </summary>
+public static class GpuGenCli
+{
+    public const int Ok = 0, RuntimeError = 1, UsageError = 2;
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = Build(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            stderr.WriteLine($"gpugen: error: {parse.Errors[0].Message} (see 'gpugen --help')");
+            return UsageError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                Output = stdout,
+                Error = stderr,
+            });
+        }
+        catch (Exception e)
+        {
+            bool verbose = parse.GetValue(GlobalOptions.Verbose);
+            var (code, line) = e switch
+            {
+                GpuGenException g => (g.IsUsageError ? UsageError : RuntimeError, $"gpugen: error: {g.Message}"),
+                _ => (RuntimeError, $"gpugen: internal error: {e.GetType().Name}: {e.Message}"),
+            };
+            stderr.WriteLine(line);
+            if (verbose) stderr.WriteLine(e.ToString());
+            else if (e is not GpuGenException) stderr.WriteLine("gpugen: run again with --verbose for the stack trace");
+            return code;
+        }
+    }
+
+    internal static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand(
+            "gpugen: train, sample, evaluate and profile deep generative models on NVIDIA and AMD GPUs " +
+            "(ILGPU) or the CPU (SIMD C#), without Python.")
+        {
+            GlobalOptions.Device,
+            GlobalOptions.Verbose,
+            VersionCommand.Build(stdout),
+            DevicesCommand.Build(stdout),
+        };
+        // A bare `gpugen` prints the help rather than an error.
+        root.SetAction(parse => parse.RootCommandResult.Command.Parse("--help").Invoke(
+            new InvocationConfiguration { Output = stdout, Error = stderr }));
+        return root;
+    }
+}

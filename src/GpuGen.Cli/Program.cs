@@ -1,0 +1,3 @@
+using GpuGen.Cli;
+
+return GpuGenCli.Run(args, Console.Out, Console.Error);

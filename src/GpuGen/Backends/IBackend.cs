@@ -1,0 +1,33 @@
+namespace GpuGen.Backends;
+
+/// <summary>
+/// The kernels of one device, one interface per kernel family. The host backend (cpu) and the
+/// ILGPU backend (cuda, opencl, ilgpu-cpu) each implement every family; ops reach them through
+/// <c>tensor.Device.Backend</c>. Operands arrive already checked (alive, same device, shapes
+/// that fit), so an implementation only maps tensors to buffers and launches its kernel.
+/// To add a family: an interface here, a property on <see cref="IBackend"/>, an implementation
+/// in Host/ and in Ilgpu/, and a parity test that runs both against a double reference.
+/// </summary>
+internal interface IBackend
+{
+    IBlas1Kernels Blas1 { get; }
+}
+
+/// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
+internal interface IBlas1Kernels
+{
+    /// <summary>y[i] = value.</summary>
+    void Fill(Tensor y, float value);
+
+    /// <summary>y[i] = start + i·step.</summary>
+    void Ramp(Tensor y, float start, float step);
+
+    /// <summary>y[i] = x[i]; x and y do not overlap.</summary>
+    void Copy(Tensor x, Tensor y);
+
+    /// <summary>y[i] = α·y[i].</summary>
+    void Scale(Tensor y, float alpha);
+
+    /// <summary>y[i] = α·x[i] + y[i]; x and y are the same elements or do not overlap.</summary>
+    void Axpy(float alpha, Tensor x, Tensor y);
+}

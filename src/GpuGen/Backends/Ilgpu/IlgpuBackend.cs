@@ -1,0 +1,15 @@
+using ILGPU;
+
+namespace GpuGen.Backends.Ilgpu;
+
+/// <summary>The kernels of an ILGPU device (CUDA, OpenCL, ilgpu-cpu): device kernels from GpuGen.Kernels.</summary>
+internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
+{
+    public IBlas1Kernels Blas1 { get; } = new IlgpuBlas1(device);
+}
+
+internal static class IlgpuTensorAccess
+{
+    /// <summary>The tensor's elements as a view a device kernel can take.</summary>
+    public static ArrayView<float> View(this Tensor t) => ((IlgpuStorage)t.Storage).View(t.Offset, t.Length);
+}

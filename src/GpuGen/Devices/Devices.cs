@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+
+namespace GpuGen;
+
+/// <summary>
+/// The registry of devices: what is there, and the one <see cref="Device"/> object per name.
+///
+/// Names: <c>cpu</c> (host kernels), <c>ilgpu-cpu</c> (ILGPU's CPU accelerator), <c>cuda:N</c>
+/// and <c>opencl:N</c> (<c>cuda</c> and <c>opencl</c> mean index 0), and <c>auto</c>, which
+/// prefers CUDA, then OpenCL, then cpu. The default device is <c>auto</c> unless the
+/// environment variable GPUGEN_DEVICE names another.
+/// </summary>
+public static class Devices
+{
+    public const string EnvironmentVariable = "GPUGEN_DEVICE";
+    public const string Auto = "auto";
+
+    private static readonly Lazy<IReadOnlyList<(DeviceInfo Info, Func<Device> Create)>> Found = new(Discover);
+    private static readonly ConcurrentDictionary<string, Lazy<Device>> Opened = new();
+
+    /// <summary>Every device present on this machine, cpu first.</summary>
+    public static IReadOnlyList<DeviceInfo> Available => Found.Value.Select(f => f.Info).ToList();
+
+    /// <summary>The device name used when none is given: GPUGEN_DEVICE, else <c>auto</c>.</summary>
+    public static string DefaultName => DefaultNameFrom(Environment.GetEnvironmentVariable(EnvironmentVariable));
+
+    /// <summary>The default device (see <see cref="DefaultName"/>).</summary>
+    public static Device Default => Get(DefaultName);
+
+    /// <summary>The host-kernel device; always present.</summary>
+    public static Device Cpu => Get("cpu");
+
+    /// <summary>
+    /// The device called <paramref name="name"/> (see the class summary for names). Throws
+    /// <see cref="DeviceNotFoundException"/>, listing the devices present, when it is not here.
+    /// </summary>
+    public static Device Get(string name)
+    {
+        string resolved = Resolve(name, Available);
+        return Opened.GetOrAdd(resolved, n => new Lazy<Device>(() => Found.Value.First(f => f.Info.Name == n).Create())).Value;
+    }
+
+    internal static string DefaultNameFrom(string? environmentValue) =>
+        string.IsNullOrWhiteSpace(environmentValue) ? Auto : environmentValue.Trim();
+
+    /// <summary>
+    /// Turns a requested name into the name of a present device. Pure (given the list of
+    /// present devices) so that selection and its errors can be tested without the hardware.
+    /// </summary>
+    internal static string Resolve(string requested, IReadOnlyList<DeviceInfo> available)
+    {
+        string name = (requested ?? "").Trim().ToLowerInvariant();
+        string present = string.Join(", ", available.Select(d => d.Name));
+        if (name == Auto)
+        {
+            foreach (var kind in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
+            {
+                var first = available.FirstOrDefault(d => d.Kind == kind);
+                if (first is not null) return first.Name;
+            }
+            throw new DeviceNotFoundException($"device 'auto': no device is available (present: {present})");
+        }
+        if (name is "cuda" or "opencl") name += ":0";
+        if (available.Any(d => d.Name == name)) return name;
+
+        bool wellFormed = name is "cpu" or "ilgpu-cpu"
+            || ((name.StartsWith("cuda:", StringComparison.Ordinal) || name.StartsWith("opencl:", StringComparison.Ordinal))
+                && int.TryParse(name.AsSpan(name.IndexOf(':') + 1), out int index) && index >= 0);
+        if (!wellFormed)
+            throw new DeviceNotFoundException(
+                $"unknown device '{requested}': expected auto, cpu, ilgpu-cpu, cuda[:N] or opencl[:N]; available here: {present}",
+                isUsageError: true);
+        throw new DeviceNotFoundException($"device '{requested}' is not available here; available devices: {present}");
+    }
+
+    private static IReadOnlyList<(DeviceInfo, Func<Device>)> Discover()
+    {
+        var list = new List<(DeviceInfo, Func<Device>)> { (HostDevice.Describe(), () => new HostDevice()) };
+        foreach (var (info, create) in IlgpuRuntime.Enumerate())
+            list.Add((info, () => new IlgpuDevice(info, create())));
+        return list;
+    }
+}

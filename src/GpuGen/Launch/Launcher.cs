@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using GpuGen.Kernels.Host;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace GpuGen.Launch;
+
+/// <summary>
+/// The one path every kernel launch takes, device or host. It loads (compiles) each device
+/// kernel once per (method, accelerator) and keeps it, and, when <see cref="Profiler"/> is
+/// enabled, records each launch with its name, shape, time and declared cost.
+///
+/// Device kernels take one struct of arguments (views and scalars), so one generic launcher
+/// serves every kernel whatever its parameter list.
+/// </summary>
+internal static class Launcher
+{
+    private sealed record LoadedKernel(Delegate Launch, string Name);
+
+    private static readonly ConcurrentDictionary<(MethodInfo Method, Accelerator Accelerator), LoadedKernel> Loaded = new();
+
+    /// <summary>Number of (kernel, accelerator) pairs compiled so far; tests use it to see the cache work.</summary>
+    public static int LoadedKernelCount => Loaded.Count;
+
+    /// <summary>Launches an implicitly grouped kernel with one thread per index in [0, extent).</summary>
+    public static void Device<TArgs>(IlgpuDevice device, Action<Index1D, TArgs> kernel, int extent, TArgs args, KernelCost cost)
+        where TArgs : struct
+    {
+        if (extent == 0) return; // an empty launch is an error on some backends
+        var loaded = Load(device, kernel, static (acc, k) => acc.LoadAutoGroupedKernel((Action<Index1D, TArgs>)k));
+        var launch = (Action<AcceleratorStream, Index1D, TArgs>)loaded.Launch;
+        if (!Profiler.Enabled)
+        {
+            launch(device.Stream, extent, args);
+            return;
+        }
+        long start = Profiler.Begin(device);
+        launch(device.Stream, extent, args);
+        Profiler.End(start, device, loaded.Name, $"extent={extent}", cost);
+    }
+
+    /// <summary>Launches an explicitly grouped kernel (shared memory, barriers) with the given grid and group.</summary>
+    public static void Device<TArgs>(IlgpuDevice device, Action<TArgs> kernel, KernelConfig config, TArgs args, KernelCost cost)
+        where TArgs : struct
+    {
+        if (config.GridDim.Size == 0) return;
+        var loaded = Load(device, kernel, static (acc, k) => acc.LoadKernel((Action<TArgs>)k));
+        var launch = (Action<AcceleratorStream, KernelConfig, TArgs>)loaded.Launch;
+        if (!Profiler.Enabled)
+        {
+            launch(device.Stream, config, args);
+            return;
+        }
+        long start = Profiler.Begin(device);
+        launch(device.Stream, config, args);
+        Profiler.End(start, device, loaded.Name, $"grid={config.GridDim} group={config.GroupDim}", cost);
+    }
+
+    /// <summary>
+    /// Runs a host kernel. <paramref name="kernel"/> should be a static lambda over
+    /// <paramref name="state"/> (a tuple of segments and scalars) so that a launch allocates nothing.
+    /// </summary>
+    public static void Host<TState>(Device device, string name, int elements, KernelCost cost, TState state, Action<TState> kernel)
+    {
+        if (!Profiler.Enabled)
+        {
+            kernel(state);
+            return;
+        }
+        long start = Profiler.Begin(device);
+        kernel(state);
+        Profiler.End(start, device, name, $"elements={elements} workers={HostParallel.WorkerCount}", cost);
+    }
+
+    private static LoadedKernel Load(IlgpuDevice device, Delegate kernel, Func<Accelerator, Delegate, Delegate> load) =>
+        Loaded.GetOrAdd((kernel.Method, device.Accelerator),
+            static (key, a) => new LoadedKernel(a.load(key.Accelerator, a.kernel), KernelName(key.Method)),
+            (kernel, load));
+
+    private static string KernelName(MethodInfo method)
+    {
+        string name = $"{method.DeclaringType?.Name}.{method.Name}";
+        return method.IsGenericMethod
+            ? $"{name}<{string.Join(",", method.GetGenericArguments().Select(t => t.Name))}>"
+            : name;
+    }
+}
