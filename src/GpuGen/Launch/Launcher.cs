@@ -29,15 +29,7 @@ internal static class Launcher
     {
         if (extent == 0) return; // an empty launch is an error on some backends
         var loaded = Load(device, kernel, static (acc, k) => acc.LoadAutoGroupedKernel((Action<Index1D, TArgs>)k));
-        var launch = (Action<AcceleratorStream, Index1D, TArgs>)loaded.Launch;
-        if (!Profiler.Enabled)
-        {
-            launch(device.Stream, extent, args);
-            return;
-        }
-        long start = Profiler.Begin(device);
-        launch(device.Stream, extent, args);
-        Profiler.End(start, device, loaded.Name, $"extent={extent}", cost);
+        Dispatch(device, loaded, (Index1D)extent, args, cost);
     }
 
     /// <summary>Launches an explicitly grouped kernel (shared memory, barriers) with the given grid and group.</summary>
@@ -46,15 +38,29 @@ internal static class Launcher
     {
         if (config.GridDim.Size == 0) return;
         var loaded = Load(device, kernel, static (acc, k) => acc.LoadKernel((Action<TArgs>)k));
-        var launch = (Action<AcceleratorStream, KernelConfig, TArgs>)loaded.Launch;
+        Dispatch(device, loaded, config, args, cost);
+    }
+
+    /// <summary>Queues a loaded kernel on the device's stream; timed and recorded while profiling.</summary>
+    private static void Dispatch<TShape, TArgs>(IlgpuDevice device, LoadedKernel loaded, TShape shape, TArgs args, KernelCost cost)
+        where TShape : struct
+        where TArgs : struct
+    {
+        var launch = (Action<AcceleratorStream, TShape, TArgs>)loaded.Launch;
         if (!Profiler.Enabled)
         {
-            launch(device.Stream, config, args);
+            launch(device.Stream, shape, args);
             return;
         }
         long start = Profiler.Begin(device);
-        launch(device.Stream, config, args);
-        Profiler.End(start, device, loaded.Name, $"grid={config.GridDim} group={config.GroupDim}", cost);
+        launch(device.Stream, shape, args);
+        string described = shape switch
+        {
+            Index1D extent => $"extent={extent.X}",
+            KernelConfig c => $"grid={c.GridDim} group={c.GroupDim}",
+            _ => shape.ToString() ?? "",
+        };
+        Profiler.End(start, device, loaded.Name, described, cost);
     }
 
     /// <summary>
