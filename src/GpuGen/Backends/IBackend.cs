@@ -11,6 +11,7 @@ namespace GpuGen.Backends;
 internal interface IBackend
 {
     IBlas1Kernels Blas1 { get; }
+    IGemmKernels Gemm { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -30,4 +31,12 @@ internal interface IBlas1Kernels
 
     /// <summary>y[i] = α·x[i] + y[i]; x and y are the same elements or do not overlap.</summary>
     void Axpy(float alpha, Tensor x, Tensor y);
+}
+
+/// <summary>Matrix products.</summary>
+internal interface IGemmKernels
+{
+    /// <summary>C = α·op(A)·op(B) + β·C (+ bias row), as <see cref="Kernels.Gemm.GemmProblem"/> says;
+    /// every operand holds the problem's extents (checked by the op).</summary>
+    void Gemm(in Kernels.Gemm.GemmProblem problem, Tensor a, Tensor b, Tensor c, Tensor? bias);
 }

@@ -6,6 +6,7 @@ namespace GpuGen.Backends.Ilgpu;
 internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
 {
     public IBlas1Kernels Blas1 { get; } = new IlgpuBlas1(device);
+    public IGemmKernels Gemm { get; } = new IlgpuGemm(device);
 }
 
 internal static class IlgpuTensorAccess

@@ -1,0 +1,220 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using GpuGen.Kernels.Host;
+
+namespace GpuGen.Kernels.Gemm;
+
+/// <summary>Which micro-kernel the host GEMM uses.</summary>
+public enum GemmIsa { Auto, Vector512, Vector256, Scalar }
+
+/// <summary>
+/// The host GEMM (Goto/BLIS structure). For each worker's share of C:
+/// <code>
+/// for jc over its columns, NC at a time:
+///   for pc over K, KC at a time:           pack op(B)[pc.., jc..] → Bp (KC × NC, L2/L3)
+///     for ic over its rows, MC at a time:  pack op(A)[ic.., pc..] → Ap (MC × KC, L2)
+///       for jr over NC, NR at a time:      one Bp micro-panel (KC × NR) stays in L1
+///         for ir over MC, MR at a time:    micro-kernel: C[ir.., jr..] (MR × NR) in registers
+/// </code>
+/// The first K block applies β to C, later ones accumulate, the last adds the bias. Workers
+/// (one per core) each take whole matrices of a batch, or else a range of C's columns (or
+/// rows, for narrow C), and pack their own panels: nothing is shared and nothing waits, and
+/// the duplicated packing of the other operand costs M·K (or K·N) against 2·M·N·K/workers.
+/// </summary>
+public static unsafe class GemmHost
+{
+    private const int MR = 6;   // rows of a micro-tile
+    private const int KC = 256; // K block: a 256 × 32 Bp micro-panel is 32 KiB, within a 48 KiB L1
+    private const int MC = 120; // M block: Ap is 120 × 256 × 4 = 120 KiB, well inside a 1 MiB L2
+    private const int NC = 2048; // N block: Bp is at most 256 × 2048 × 4 = 2 MiB
+    private const double ParallelFlops = 4e6; // below this one core finishes before a fork/join pays off
+
+    /// <summary>The micro-kernel in use; tests force the narrower ones to check them on an AVX-512 machine.</summary>
+    public static GemmIsa Isa { get; set; } = GemmIsa.Auto;
+
+    private static GemmIsa Resolved => Isa != GemmIsa.Auto ? Isa
+        : Vector512.IsHardwareAccelerated ? GemmIsa.Vector512
+        : Vector256.IsHardwareAccelerated ? GemmIsa.Vector256 : GemmIsa.Scalar;
+
+    /// <summary>
+    /// Runs <paramref name="p"/> on pinned host memory. The caller has checked that every
+    /// operand holds <see cref="GemmProblem.Extents"/> elements; <paramref name="bias"/> (N
+    /// values) may be null.
+    /// </summary>
+    public static void Run(GemmProblem p, float* a, float* b, float* c, float* bias)
+    {
+        if (p.M == 0 || p.N == 0 || p.Batch == 0) return;
+        var isa = Resolved;
+        int nr = isa == GemmIsa.Vector512 ? 32 : 16;
+        int workers = p.Flops < ParallelFlops ? 1 : HostParallel.WorkerCount;
+        var job = new Job(p, (nint)a, (nint)b, (nint)c, (nint)bias, isa, nr);
+
+        if (workers == 1)
+        {
+            for (int m = 0; m < p.Batch; m++) job.RunMatrix(m, 0, p.M, 0, p.N);
+        }
+        else if (p.Batch >= workers)
+        {
+            int m = p.M, n = p.N;
+            Parallel.For(0, p.Batch, matrix => job.RunMatrix(matrix, 0, m, 0, n));
+        }
+        else
+        {
+            // Split each matrix into column ranges (whole NR panels), or row ranges (whole MR
+            // panels) when C is too narrow to give every worker two panels.
+            int colPanels = (p.N + nr - 1) / nr, rowPanels = (p.M + MR - 1) / MR;
+            bool byColumns = colPanels >= 2 * workers || colPanels >= rowPanels;
+            int panels = byColumns ? colPanels : rowPanels, width = byColumns ? nr : MR;
+            int parts = Math.Min(workers, panels);
+            int per = (panels + parts - 1) / parts * width;
+            int rowCount = p.M, colCount = p.N;
+            for (int m = 0; m < p.Batch; m++)
+            {
+                int matrix = m;
+                Parallel.For(0, parts, part =>
+                {
+                    int lo = part * per, hi = Math.Min(byColumns ? colCount : rowCount, lo + per);
+                    if (lo >= hi) return;
+                    if (byColumns) job.RunMatrix(matrix, 0, rowCount, lo, hi);
+                    else job.RunMatrix(matrix, lo, hi, 0, colCount);
+                });
+            }
+        }
+    }
+
+    private readonly struct Job(GemmProblem p, nint a, nint b, nint c, nint bias, GemmIsa isa, int nr)
+    {
+        /// <summary>C[m0..m1, n0..n1] of matrix <paramref name="matrix"/> of the batch.</summary>
+        public void RunMatrix(int matrix, int m0, int m1, int n0, int n1)
+        {
+            float* A = (float*)a + matrix * p.StrideA;
+            float* B = (float*)b + matrix * p.StrideB;
+            float* C = (float*)c + matrix * p.StrideC;
+            if (p.K == 0 || p.Alpha == 0f)
+            {
+                ScaleOnly(C, m0, m1, n0, n1); // BLAS semantics: A and B are not read
+                return;
+            }
+            var buffers = PackBuffers.ForThisThread(MC * KC, KC * Math.Min(NC, RoundUp(n1 - n0, nr)));
+            float* tile = stackalloc float[MR * 32];
+            for (int jc = n0; jc < n1; jc += NC)
+            {
+                int nc = Math.Min(NC, n1 - jc);
+                for (int pc = 0; pc < p.K; pc += KC)
+                {
+                    int kc = Math.Min(KC, p.K - pc);
+                    GemmHostPacking.PackB(p, B, pc, kc, jc, nc, buffers.B, nr);
+                    float beta = pc == 0 ? p.Beta : 1f;
+                    float* passBias = pc + kc >= p.K && bias != 0 ? (float*)bias + jc : null;
+                    for (int ic = m0; ic < m1; ic += MC)
+                    {
+                        int mc = Math.Min(MC, m1 - ic);
+                        GemmHostPacking.PackA(p, A, ic, mc, pc, kc, buffers.A, MR);
+                        Block(kc, mc, nc, buffers.A, buffers.B, C + (long)ic * p.Ldc + jc, beta, passBias, tile);
+                    }
+                }
+            }
+        }
+
+        /// <summary>The two inner loops over one packed A block and one packed B block.</summary>
+        private void Block(int kc, int mc, int nc, float* ap, float* bp, float* c, float beta, float* passBias, float* tile)
+        {
+            for (int jr = 0; jr < nc; jr += nr)
+            {
+                int cols = Math.Min(nr, nc - jr);
+                float* bPanel = bp + (long)jr * kc;
+                float* biasPanel = passBias == null ? null : passBias + jr;
+                for (int ir = 0; ir < mc; ir += MR)
+                {
+                    int rows = Math.Min(MR, mc - ir);
+                    float* aPanel = ap + (long)ir * kc;
+                    float* cTile = c + (long)ir * p.Ldc + jr;
+                    if (rows == MR && cols == nr)
+                    {
+                        MicroKernel(kc, aPanel, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel);
+                    }
+                    else
+                    {
+                        // A ragged edge: compute the whole tile into scratch, then merge what exists.
+                        MicroKernel(kc, aPanel, bPanel, tile, nr, 1f, 0f, null);
+                        MergeEdge(tile, cTile, rows, cols, beta, biasPanel);
+                    }
+                }
+            }
+        }
+
+        private void MicroKernel(int kc, float* ap, float* bp, float* c, long ldc, float alpha, float beta, float* bias)
+        {
+            switch (isa)
+            {
+                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel6x32(kc, ap, bp, c, ldc, alpha, beta, bias); break;
+                case GemmIsa.Vector256: GemmHostMicroKernels.Kernel6x16(kc, ap, bp, c, ldc, alpha, beta, bias); break;
+                default: GemmHostMicroKernels.KernelScalar(kc, ap, bp, c, ldc, alpha, beta, bias); break;
+            }
+        }
+
+        private void MergeEdge(float* tile, float* c, int rows, int cols, float beta, float* bias)
+        {
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++)
+                {
+                    float v = MathF.FusedMultiplyAdd(p.Alpha, tile[r * nr + j], bias == null ? 0f : bias[j]);
+                    float* target = c + (long)r * p.Ldc + j;
+                    *target = beta != 0f ? MathF.FusedMultiplyAdd(beta, *target, v) : v;
+                }
+        }
+
+        /// <summary>C = β·C + bias, for K = 0 or α = 0.</summary>
+        private void ScaleOnly(float* C, int m0, int m1, int n0, int n1)
+        {
+            for (int i = m0; i < m1; i++)
+                for (int j = n0; j < n1; j++)
+                {
+                    float* target = C + (long)i * p.Ldc + j;
+                    float v = bias == 0 ? 0f : ((float*)bias)[j];
+                    *target = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, *target, v) : v;
+                }
+        }
+    }
+
+    private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;
+
+    /// <summary>Each thread's packing buffers, 64-byte aligned, grown on demand and kept for the
+    /// thread's life (a few MiB at most), so that a GEMM allocates nothing in steady state.</summary>
+    private sealed class PackBuffers
+    {
+        [ThreadStatic] private static PackBuffers? _mine;
+        private nuint _aCapacity, _bCapacity;
+        public float* A { get; private set; }
+        public float* B { get; private set; }
+
+        public static PackBuffers ForThisThread(int aFloats, int bFloats)
+        {
+            var buffers = _mine ??= new PackBuffers();
+            buffers.Ensure(aFloats, bFloats);
+            return buffers;
+        }
+
+        private void Ensure(int aFloats, int bFloats)
+        {
+            if ((nuint)aFloats > _aCapacity)
+            {
+                NativeMemory.AlignedFree(A);
+                A = (float*)NativeMemory.AlignedAlloc((nuint)aFloats * sizeof(float), 64);
+                _aCapacity = (nuint)aFloats;
+            }
+            if ((nuint)bFloats > _bCapacity)
+            {
+                NativeMemory.AlignedFree(B);
+                B = (float*)NativeMemory.AlignedAlloc((nuint)bFloats * sizeof(float), 64);
+                _bCapacity = (nuint)bFloats;
+            }
+        }
+
+        ~PackBuffers()
+        {
+            NativeMemory.AlignedFree(A);
+            NativeMemory.AlignedFree(B);
+        }
+    }
+}

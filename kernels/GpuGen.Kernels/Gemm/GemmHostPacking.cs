@@ -1,0 +1,119 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GpuGen.Kernels.Gemm;
+
+/// <summary>
+/// Packing for the host GEMM (Goto/BLIS): copies a block of op(A) or op(B) into the order the
+/// micro-kernel reads it, so that its inner loop walks memory contiguously whatever the
+/// transposes and leading dimensions, and pads ragged edges with zeros so that the
+/// micro-kernel never needs a bounds check.
+///
+/// Packing is paid once per element of a block while the micro-kernels do 2·MC (or 2·NC)
+/// FLOPs per packed element, so it must run at a small fraction of a nanosecond per element:
+/// full panels take specialised paths (k-outer copies that write contiguously, vector copies,
+/// and AVX-512 gathers for the layouts that need a transpose); ragged panels take the plain loop.
+/// </summary>
+public static unsafe class GemmHostPacking
+{
+    /// <summary>
+    /// Rows [i0, i0+mc) × columns [p0, p0+kc) of op(A) into panels of <paramref name="mr"/> rows:
+    /// Ap[panel][k][r] = op(A)[i0 + panel·mr + r, p0 + k], rows past the block zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackA(in GemmProblem p, float* a, int i0, int mc, int p0, int kc, float* ap, int mr)
+    {
+        for (int panel = 0; panel * mr < mc; panel++)
+        {
+            float* dst = ap + (long)panel * mr * kc;
+            int ib = i0 + panel * mr;
+            int rows = Math.Min(mr, mc - panel * mr);
+            if (rows == 6 && mr == 6)
+            {
+                if (p.TransA) PackA6Transposed(a + (long)p0 * p.Lda + ib, p.Lda, kc, dst);
+                else PackA6(a + (long)ib * p.Lda + p0, p.Lda, kc, dst);
+                continue;
+            }
+            for (int k = 0; k < kc; k++)
+                for (int r = 0; r < mr; r++)
+                    dst[k * mr + r] = r < rows ? a[p.AIndex(ib + r, p0 + k)] : 0f;
+        }
+    }
+
+    /// <summary>A stored row-major: six row streams, read together, written as one contiguous stream.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA6(float* src, long lda, int kc, float* dst)
+    {
+        float* s0 = src, s1 = src + lda, s2 = src + 2 * lda, s3 = src + 3 * lda, s4 = src + 4 * lda, s5 = src + 5 * lda;
+        for (int k = 0; k < kc; k++, dst += 6)
+        {
+            dst[0] = s0[k]; dst[1] = s1[k]; dst[2] = s2[k];
+            dst[3] = s3[k]; dst[4] = s4[k]; dst[5] = s5[k];
+        }
+    }
+
+    /// <summary>Aᵀ stored K×M: each k's six rows are already contiguous.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackA6Transposed(float* src, long lda, int kc, float* dst)
+    {
+        for (int k = 0; k < kc; k++, dst += 6, src += lda)
+        {
+            Unsafe.CopyBlockUnaligned(dst, src, 6 * sizeof(float));
+        }
+    }
+
+    /// <summary>
+    /// Rows [p0, p0+kc) × columns [j0, j0+nc) of op(B) into panels of <paramref name="nr"/> columns:
+    /// Bp[panel][k][c] = op(B)[p0 + k, j0 + panel·nr + c], columns past the block zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackB(in GemmProblem p, float* b, int p0, int kc, int j0, int nc, float* bp, int nr)
+    {
+        for (int panel = 0; panel * nr < nc; panel++)
+        {
+            float* dst = bp + (long)panel * nr * kc;
+            int jb = j0 + panel * nr;
+            int cols = Math.Min(nr, nc - panel * nr);
+            if (cols == nr && nr % 16 == 0 && Vector512.IsHardwareAccelerated)
+            {
+                if (p.TransB) PackB16sTransposed(b + (long)jb * p.Ldb + p0, p.Ldb, kc, dst, nr);
+                else PackB16s(b + (long)p0 * p.Ldb + jb, p.Ldb, kc, dst, nr);
+                continue;
+            }
+            for (int k = 0; k < kc; k++)
+                for (int c = 0; c < nr; c++)
+                    dst[k * nr + c] = c < cols ? b[p.BIndex(p0 + k, jb + c)] : 0f;
+        }
+    }
+
+    /// <summary>B stored row-major: each k's columns are contiguous: vector copies.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB16s(float* src, long ldb, int kc, float* dst, int nr)
+    {
+        for (int k = 0; k < kc; k++, src += ldb, dst += nr)
+            for (int c = 0; c < nr; c += 16)
+                Vector512.Store(Vector512.Load(src + c), dst + c);
+    }
+
+    /// <summary>Bᵀ stored N×K: column c of the panel is row c of storage; gather 8 columns per
+    /// vector (indices c·ldb; .NET has no 512-bit gather) and store each k's columns contiguously.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackB16sTransposed(float* src, long ldb, int kc, float* dst, int nr)
+    {
+        if (!Avx2.IsSupported || ldb * 8 > int.MaxValue)
+        {
+            for (int k = 0; k < kc; k++)
+                for (int c = 0; c < nr; c++) dst[k * nr + c] = src[c * ldb + k];
+            return;
+        }
+        var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)ldb;
+        for (int c = 0; c < nr; c += 8)
+        {
+            float* column = src + c * ldb;
+            float* d = dst + c;
+            for (int k = 0; k < kc; k++, d += nr)
+                Vector256.Store(Avx2.GatherVector256(column + k, index, 4), d);
+        }
+    }
+}

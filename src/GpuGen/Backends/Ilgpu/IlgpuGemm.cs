@@ -1,0 +1,35 @@
+using GpuGen.Kernels.Gemm;
+using GpuGen.Launch;
+using ILGPU;
+
+namespace GpuGen.Backends.Ilgpu;
+
+internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
+{
+    // 16 × 16 threads (64 × 64 tiles of C, K in steps of 16) where the device allows it; on
+    // ILGPU's CPU accelerator (at most 8 threads a group, each an OS thread, costly barriers)
+    // 2 × 2 threads with K in steps of 8.
+    private readonly (int X, int Y, int K) _group = device.Info.MaxGroupSize >= 256 ? (16, 16, 16) : (2, 2, 8);
+
+    public void Gemm(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
+    {
+        var (gx, gy, tk) = _group;
+        var grid = new Index3D(
+            (p.N + GemmDevice.ThreadTile * gx - 1) / (GemmDevice.ThreadTile * gx),
+            (p.M + GemmDevice.ThreadTile * gy - 1) / (GemmDevice.ThreadTile * gy),
+            p.Batch);
+        var config = new KernelConfig(grid, new Index3D(gx, gy, 1),
+            SharedMemoryConfig.RequestDynamic<float>(GemmDevice.SharedFloats(gx, gy, tk)));
+        var args = new GemmArgs
+        {
+            A = a.View(), B = b.View(), C = c.View(),
+            Bias = (bias ?? c).View(), HasBias = bias is null ? 0 : 1, // an unused bias still needs a valid view
+            M = p.M, N = p.N, K = p.K, Lda = p.Lda, Ldb = p.Ldb, Ldc = p.Ldc,
+            TransA = p.TransA ? 1 : 0, TransB = p.TransB ? 1 : 0,
+            Alpha = p.Alpha, Beta = p.Beta,
+            StrideA = p.StrideA, StrideB = p.StrideB, StrideC = p.StrideC,
+            TileK = tk,
+        };
+        Launcher.Device(device, GemmDevice.Tiled, config, args, GemmCost.Of(p));
+    }
+}

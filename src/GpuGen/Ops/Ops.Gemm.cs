@@ -1,0 +1,93 @@
+using GpuGen.Kernels.Gemm;
+
+namespace GpuGen;
+
+// Matrix products: one GEMM kernel family behind three ops.
+public static partial class Ops
+{
+    /// <summary>
+    /// In place on <paramref name="c"/>: C = α·op(A)·op(B) + β·C (+ <paramref name="bias"/>, N
+    /// values, added to every row), op = transpose when asked. A is [M, K] ([K, M] if transposed),
+    /// B is [K, N] ([N, K] if transposed), C is [M, N]. Any operand may carry a leading batch
+    /// dimension; a 2-D (or batch-1) A or B is shared by every matrix of the batch. β = 0
+    /// overwrites C without reading it.
+    /// </summary>
+    public static Tensor Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f,
+        bool transA = false, bool transB = false, Tensor? bias = null)
+    {
+        const string op = "gemm";
+        var problem = PlanGemm(op, a, b, transA, transB, alpha, beta, out int batch);
+        var expected = batch > 1 || c.Rank == 3 ? Shape.Of(batch, problem.M, problem.N) : Shape.Of(problem.M, problem.N);
+        Check.Alive(op, "c", c);
+        Check.SameDevice(op, "a", a, "c", c);
+        if (c.Shape != expected)
+            throw new ShapeMismatchException($"{op}: c has shape {c.Shape} but a {a.Shape}{T(transA)} times b {b.Shape}{T(transB)} is {expected}");
+        if (c.Overlaps(a) || c.Overlaps(b))
+            throw new GpuGenException($"{op}: c overlaps an input; the product cannot be written over its own operands");
+        if (bias is not null)
+        {
+            Check.Alive(op, "bias", bias);
+            Check.SameDevice(op, "bias", bias, "c", c);
+            if (bias.Shape != Shape.Of(problem.N))
+                throw new ShapeMismatchException($"{op}: bias has shape {bias.Shape} but the product has {problem.N} columns");
+        }
+        c.Device.Backend.Gemm.Gemm(problem, a, b, c, bias);
+        return c;
+    }
+
+    /// <summary>op(A)·op(B) as a new tensor (see <see cref="Gemm"/> for shapes and batching).</summary>
+    public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
+    {
+        var problem = PlanGemm("matmul", a, b, transA, transB, 1f, 0f, out int batch);
+        var shape = batch > 1 || a.Rank == 3 || b.Rank == 3 ? Shape.Of(batch, problem.M, problem.N) : Shape.Of(problem.M, problem.N);
+        return Gemm(a, b, Tensor.Empty(shape, a.Device), transA: transA, transB: transB);
+    }
+
+    /// <summary>
+    /// A fully connected layer: y = x·Wᵀ + b for x [batch, in], weight [out, in] (PyTorch's
+    /// layout) and bias [out] or null; the bias is added in the GEMM's epilogue.
+    /// </summary>
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
+    {
+        Check.Alive("linear", "x", x);
+        Check.Alive("linear", "weight", weight);
+        if (x.Rank != 2 || weight.Rank != 2 || x.Shape[1] != weight.Shape[1])
+            throw new ShapeMismatchException($"linear: x has shape {x.Shape} but weight has shape {weight.Shape}; expected x [batch, in] and weight [out, in]");
+        var y = Tensor.Empty(Shape.Of(x.Shape[0], weight.Shape[0]), x.Device);
+        try
+        {
+            return Gemm(x, weight, y, transB: true, bias: bias);
+        }
+        catch
+        {
+            y.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Checks A and B and turns their shapes into a <see cref="GemmProblem"/>.</summary>
+    private static GemmProblem PlanGemm(string op, Tensor a, Tensor b, bool transA, bool transB, float alpha, float beta, out int batch)
+    {
+        Check.Alive(op, "a", a);
+        Check.Alive(op, "b", b);
+        Check.SameDevice(op, "a", a, "b", b);
+        if (a.Rank is not (2 or 3) || b.Rank is not (2 or 3))
+            throw new ShapeMismatchException($"{op}: a has shape {a.Shape} and b has shape {b.Shape}; both must be matrices or batches of matrices");
+        int aRows = a.Shape[-2], aCols = a.Shape[-1], bRows = b.Shape[-2], bCols = b.Shape[-1];
+        int m = transA ? aCols : aRows, k = transA ? aRows : aCols;
+        int kb = transB ? bCols : bRows, n = transB ? bRows : bCols;
+        if (k != kb)
+            throw new ShapeMismatchException($"{op}: a has shape {a.Shape}{T(transA)} and b has shape {b.Shape}{T(transB)}: inner dimensions {k} and {kb} differ");
+        int batchA = a.Rank == 3 ? a.Shape[0] : 1, batchB = b.Rank == 3 ? b.Shape[0] : 1;
+        if (batchA != batchB && batchA != 1 && batchB != 1)
+            throw new ShapeMismatchException($"{op}: a has shape {a.Shape} and b has shape {b.Shape}: batch sizes {batchA} and {batchB} differ");
+        batch = Math.Max(batchA, batchB);
+        var p = GemmProblem.Dense(m, n, k, transA, transB, alpha, beta);
+        p.Batch = batch;
+        p.StrideA = batchA == 1 ? 0 : (long)m * k; // a single matrix is shared across the batch
+        p.StrideB = batchB == 1 ? 0 : (long)k * n;
+        return p;
+    }
+
+    private static string T(bool transposed) => transposed ? " (transposed)" : "";
+}
