@@ -12,6 +12,7 @@ internal interface IBackend
 {
     IBlas1Kernels Blas1 { get; }
     IGemmKernels Gemm { get; }
+    IElementwiseKernels Elementwise { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -39,4 +40,17 @@ internal interface IGemmKernels
     /// <summary>C = α·op(A)·op(B) + β·C (+ bias row), as <see cref="Kernels.Gemm.GemmProblem"/> says;
     /// every operand holds the problem's extents (checked by the op).</summary>
     void Gemm(in Kernels.Gemm.GemmProblem problem, Tensor a, Tensor b, Tensor c, Tensor? bias);
+}
+
+/// <summary>Elementwise ops: unary over flat tensors, binary and where with broadcasting.</summary>
+internal interface IElementwiseKernels
+{
+    /// <summary>y[i] = op(x[i]); x and y have one shape (they may be the same tensor).</summary>
+    void Unary<TOp>(TOp op, Tensor x, Tensor y) where TOp : struct, Kernels.Elementwise.IUnaryOp;
+
+    /// <summary>y = op(a, b) broadcast as <paramref name="shape"/> says; y does not overlap a or b unless identical.</summary>
+    void Binary<TOp>(TOp op, Tensor a, Tensor b, Tensor y, in Kernels.Elementwise.Broadcast shape) where TOp : struct, Kernels.Elementwise.IBinaryOp;
+
+    /// <summary>y = condition ≠ 0 ? a : b, broadcast as <paramref name="shape"/> says (operands A, B, C = condition, a, b).</summary>
+    void Where(Tensor condition, Tensor a, Tensor b, Tensor y, in Kernels.Elementwise.Broadcast shape);
 }

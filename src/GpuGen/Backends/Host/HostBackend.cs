@@ -8,6 +8,7 @@ internal sealed class HostBackend : IBackend
 {
     public IBlas1Kernels Blas1 { get; } = new HostBlas1();
     public IGemmKernels Gemm { get; } = new HostGemm();
+    public IElementwiseKernels Elementwise { get; } = new HostElementwise();
 }
 
 internal static class HostTensorAccess

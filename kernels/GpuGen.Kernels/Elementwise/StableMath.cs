@@ -1,0 +1,76 @@
+using System.Runtime.Intrinsics;
+
+namespace GpuGen.Kernels.Elementwise;
+
+/// <summary>
+/// Scalar functions that MathF lacks or computes unstably, built from exp, log and arithmetic
+/// so that they compile for every ILGPU backend and run on the host alike.
+/// </summary>
+public static class StableMath
+{
+    /// <summary>log(1 + x), accurate for small |x| (Kahan: log(u)·x/(u − 1) with u = 1 + x
+    /// cancels the rounding of u; Goldberg 1991, thm. 4).</summary>
+    public static float Log1p(float x)
+    {
+        float u = 1f + x;
+        if (u == 1f) return x;
+        if (float.IsInfinity(u)) return MathF.Log(u);
+        return MathF.Log(u) * (x / (u - 1f));
+    }
+
+    /// <summary>exp(x) − 1, accurate for small |x| (Kahan: (u − 1)·x/log(u) with u = exp(x)).</summary>
+    public static float Expm1(float x)
+    {
+        float u = MathF.Exp(x);
+        if (u == 1f) return x;
+        float um1 = u - 1f;
+        if (um1 == -1f) return -1f;
+        if (float.IsInfinity(u)) return u;
+        return um1 * (x / MathF.Log(u));
+    }
+
+    /// <summary>log(1 + exp(x)) = max(x, 0) + log1p(exp(−|x|)): no overflow at any x.</summary>
+    public static float Softplus(float x) => MathF.Max(x, 0f) + Log1p(MathF.Exp(-MathF.Abs(x)));
+
+    /// <summary>1 / (1 + exp(−x)), with exp only of a non-positive argument.</summary>
+    public static float Sigmoid(float x)
+    {
+        float e = MathF.Exp(-MathF.Abs(x));
+        float r = 1f / (1f + e);
+        return x >= 0f ? r : e * r;
+    }
+
+    /// <summary>
+    /// erf(x) by Abramowitz &amp; Stegun 7.1.26 (absolute error ≤ 1.5·10⁻⁷, below float's
+    /// resolution of values near 1), odd-extended to negative x.
+    /// </summary>
+    public static float Erf(float x)
+    {
+        float ax = MathF.Abs(x);
+        float t = 1f / (1f + 0.3275911f * ax);
+        float poly = t * (0.254829592f + t * (-0.284496736f + t * (1.421413741f + t * (-1.453152027f + t * 1.061405429f))));
+        float y = 1f - poly * MathF.Exp(-ax * ax);
+        return x < 0f ? -y : y;
+    }
+
+    // Vector forms of the same formulas, for the host loops.
+
+    public static Vector512<float> Log1p(Vector512<float> x)
+    {
+        var u = Vector512<float>.One + x;
+        var r = Vector512.Log(u) * (x / (u - Vector512<float>.One));
+        var exact = Vector512.Equals(u, Vector512<float>.One);
+        var inf = Vector512.Equals(u, Vector512.Create(float.PositiveInfinity));
+        return Vector512.ConditionalSelect(exact, x, Vector512.ConditionalSelect(inf, u, r));
+    }
+
+    public static Vector512<float> Softplus(Vector512<float> x) =>
+        Vector512.Max(x, Vector512<float>.Zero) + Log1p(Vector512.Exp(-Vector512.Abs(x)));
+
+    public static Vector512<float> Sigmoid(Vector512<float> x)
+    {
+        var e = Vector512.Exp(-Vector512.Abs(x));
+        var r = Vector512<float>.One / (Vector512<float>.One + e);
+        return Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(x, Vector512<float>.Zero), r, e * r);
+    }
+}
