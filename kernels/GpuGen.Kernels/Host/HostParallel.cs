@@ -15,17 +15,19 @@ public static class HostParallel
 
     /// <summary>
     /// Runs <paramref name="body"/>(start, length, state) over [0, length) in contiguous chunks.
-    /// Chunk boundaries are multiples of 64 elements so SIMD loops see aligned full vectors.
+    /// Chunk boundaries are multiples of 64 items so SIMD loops see aligned full vectors.
+    /// <paramref name="elementsPerItem"/> is how many elements one item touches (a row, a
+    /// chunk), which decides whether the work is worth splitting.
     /// </summary>
-    public static void For<TState>(int length, TState state, Action<int, int, TState> body)
+    public static void For<TState>(int length, TState state, Action<int, int, TState> body, long elementsPerItem = 1)
     {
-        int workers = Math.Min(WorkerCount, Math.Max(1, length / MinElementsPerWorker));
+        int workers = (int)Math.Min(WorkerCount, Math.Max(1, length * elementsPerItem / MinElementsPerWorker));
         if (workers <= 1)
         {
             body(0, length, state);
             return;
         }
-        int chunk = ((length + workers - 1) / workers + 63) & ~63;
+        int chunk = elementsPerItem == 1 ? ((length + workers - 1) / workers + 63) & ~63 : (length + workers - 1) / workers;
         Parallel.For(0, workers, w =>
         {
             int start = w * chunk;

@@ -13,6 +13,7 @@ internal interface IBackend
     IBlas1Kernels Blas1 { get; }
     IGemmKernels Gemm { get; }
     IElementwiseKernels Elementwise { get; }
+    IReduceKernels Reduce { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -53,4 +54,19 @@ internal interface IElementwiseKernels
 
     /// <summary>y = condition ≠ 0 ? a : b, broadcast as <paramref name="shape"/> says (operands A, B, C = condition, a, b).</summary>
     void Where(Tensor condition, Tensor a, Tensor b, Tensor y, in Kernels.Elementwise.Broadcast shape);
+}
+
+/// <summary>Reductions along the middle axis of a tensor viewed as [outer, length, inner].</summary>
+internal interface IReduceKernels
+{
+    /// <summary>One level of a chunked fold (see <see cref="Kernels.Reduce.ReduceDevice.Chunks{TOp}"/>):
+    /// y [outer, chunks, inner] from x [outer, length, inner]; center (one per [outer, inner]) may be null.</summary>
+    void Chunks<TOp>(TOp op, Tensor x, Tensor? center, Tensor y, in Kernels.Reduce.ReduceHost.Layout layout)
+        where TOp : struct, Kernels.Reduce.IReduceOp;
+
+    /// <summary>Softmax or log-softmax given the max and Σexp(x − max) per [outer, inner].</summary>
+    void Normalize(Tensor x, Tensor max, Tensor sumExp, Tensor y, int outer, int length, int inner, bool log);
+
+    /// <summary>Index (as a float) of the first maximum along the axis, per [outer, inner].</summary>
+    void ArgMax(Tensor x, Tensor y, int outer, int length, int inner);
 }

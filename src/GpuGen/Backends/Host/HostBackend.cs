@@ -9,6 +9,7 @@ internal sealed class HostBackend : IBackend
     public IBlas1Kernels Blas1 { get; } = new HostBlas1();
     public IGemmKernels Gemm { get; } = new HostGemm();
     public IElementwiseKernels Elementwise { get; } = new HostElementwise();
+    public IReduceKernels Reduce { get; } = new HostReduce();
 }
 
 internal static class HostTensorAccess

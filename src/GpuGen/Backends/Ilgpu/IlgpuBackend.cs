@@ -8,6 +8,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IBlas1Kernels Blas1 { get; } = new IlgpuBlas1(device);
     public IGemmKernels Gemm { get; } = new IlgpuGemm(device);
     public IElementwiseKernels Elementwise { get; } = new IlgpuElementwise(device);
+    public IReduceKernels Reduce { get; } = new IlgpuReduce(device);
 }
 
 internal static class IlgpuTensorAccess
