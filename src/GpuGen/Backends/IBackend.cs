@@ -14,6 +14,7 @@ internal interface IBackend
     IGemmKernels Gemm { get; }
     IElementwiseKernels Elementwise { get; }
     IReduceKernels Reduce { get; }
+    IRandomKernels Random { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -69,4 +70,12 @@ internal interface IReduceKernels
 
     /// <summary>Index (as a float) of the first maximum along the axis, per [outer, inner].</summary>
     void ArgMax(Tensor x, Tensor y, int outer, int length, int inner);
+}
+
+/// <summary>Counter-based random numbers: element i of a call keyed (seed, offset) uses Philox block i.</summary>
+internal interface IRandomKernels
+{
+    void Sample<TDist>(TDist distribution, Tensor y, ulong seed, ulong offset) where TDist : struct, Kernels.Random.IDistribution;
+    void Bernoulli(Tensor probability, Tensor y, ulong seed, ulong offset);
+    void Categorical(Tensor weights, Tensor y, int classes, ulong seed, ulong offset);
 }

@@ -10,6 +10,7 @@ internal sealed class HostBackend : IBackend
     public IGemmKernels Gemm { get; } = new HostGemm();
     public IElementwiseKernels Elementwise { get; } = new HostElementwise();
     public IReduceKernels Reduce { get; } = new HostReduce();
+    public IRandomKernels Random { get; } = new HostRandom();
 }
 
 internal static class HostTensorAccess

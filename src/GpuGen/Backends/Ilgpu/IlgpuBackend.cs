@@ -9,6 +9,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IGemmKernels Gemm { get; } = new IlgpuGemm(device);
     public IElementwiseKernels Elementwise { get; } = new IlgpuElementwise(device);
     public IReduceKernels Reduce { get; } = new IlgpuReduce(device);
+    public IRandomKernels Random { get; } = new IlgpuRandom(device);
 }
 
 internal static class IlgpuTensorAccess

@@ -1,0 +1,34 @@
+namespace GpuGen.Kernels.Random;
+
+/// <summary>A distribution sampled from one Philox block per element (device and host alike).</summary>
+public interface IDistribution
+{
+    float Sample(UInt4 bits);
+}
+
+/// <summary>Uniform on [Low, High): Low + (High − Low)·u with u on a 2⁻²⁴ grid.</summary>
+public struct UniformDistribution(float low, float high) : IDistribution
+{
+    public float Low = low, High = high;
+    public readonly float Sample(UInt4 bits) => Low + (High - Low) * Philox.ToUniform(bits.X);
+}
+
+/// <summary>Normal(Mean, Std²) by Box–Muller: √(−2 ln u₁)·cos(2π u₂) with u₁ ∈ (0, 1] (so the log is
+/// finite) from the block's first word and u₂ from its second.</summary>
+public struct NormalDistribution(float mean, float std) : IDistribution
+{
+    public float Mean = mean, Std = std;
+    public readonly float Sample(UInt4 bits)
+    {
+        float radius = MathF.Sqrt(-2f * MathF.Log(Philox.ToUniformNonZero(bits.X)));
+        float angle = 6.2831853071795865f * Philox.ToUniform(bits.Y);
+        return Mean + Std * radius * MathF.Cos(angle);
+    }
+}
+
+/// <summary>Gumbel(Loc, Scale): Loc − Scale·log(−log u) with u ∈ (0, 1).</summary>
+public struct GumbelDistribution(float loc, float scale) : IDistribution
+{
+    public float Loc = loc, Scale = scale;
+    public readonly float Sample(UInt4 bits) => Loc - Scale * MathF.Log(-MathF.Log(Philox.ToUniformOpen(bits.X)));
+}

@@ -1,0 +1,45 @@
+using GpuGen.Kernels.Host;
+
+namespace GpuGen.Kernels.Random;
+
+/// <summary>
+/// Host forms of <see cref="RandomDevice"/>'s kernels: the same per-element functions (Philox
+/// block, then the same float operations), so cpu and ilgpu-cpu give identical bits.
+/// </summary>
+public static class RandomHost
+{
+    public static void Sample<TDist>(TDist distribution, ArraySegment<float> y, ulong seed, ulong offset) where TDist : struct, IDistribution =>
+        HostParallel.For(y.Count, (distribution, y, seed, offset), static (start, count, s) =>
+        {
+            var span = s.y.AsSpan(start, count);
+            for (int i = 0; i < span.Length; i++) span[i] = s.distribution.Sample(Philox.ForElement(start + i, s.seed, s.offset));
+        }, elementsPerItem: 8); // a Philox block costs about as much as moving 8 floats
+
+    public static void Bernoulli(ArraySegment<float> probability, ArraySegment<float> y, ulong seed, ulong offset) =>
+        HostParallel.For(y.Count, (probability, y, seed, offset), static (start, count, s) =>
+        {
+            var p = s.probability.AsSpan(start, count);
+            var span = s.y.AsSpan(start, count);
+            for (int i = 0; i < span.Length; i++)
+                span[i] = Philox.ToUniform(Philox.ForElement(start + i, s.seed, s.offset).X) < p[i] ? 1f : 0f;
+        }, elementsPerItem: 8);
+
+    public static void Categorical(ArraySegment<float> weights, ArraySegment<float> y, int classes, ulong seed, ulong offset) =>
+        HostParallel.For(y.Count, (weights, y, classes, seed, offset), static (start, count, s) =>
+        {
+            for (int row = start; row < start + count; row++)
+            {
+                float u = Philox.ToUniform(Philox.ForElement(row, s.seed, s.offset).X);
+                var weights = new ArrayRow { Array = s.weights.Array!, Start = s.weights.Offset + row * s.classes };
+                s.y[row] = CategoricalChoice.Pick(weights, s.classes, u);
+            }
+        }, elementsPerItem: classes);
+}
+
+/// <summary>A row of weights in a host array.</summary>
+public struct ArrayRow : IWeightRow
+{
+    public float[] Array;
+    public int Start;
+    public readonly float this[int k] => Array[Start + k];
+}
