@@ -13,6 +13,7 @@ public class Blas1Benchmarks : IDeclaresWork
     public int N { get; set; }
 
     private Tensor _x = null!, _y = null!, _tiny = null!;
+    private float[] _hx = [], _hy = [];
 
     [GlobalSetup]
     public void Setup()
@@ -21,6 +22,9 @@ public class Blas1Benchmarks : IDeclaresWork
         _x = Tensor.Full(Shape.Of(N), 0.5f, cpu);
         _y = Tensor.Full(Shape.Of(N), 0.25f, cpu);
         _tiny = Tensor.Ones(Shape.Of(16), cpu);
+        _hx = _x.ToArray();
+        _hy = _y.ToArray();
+        OpenBlas.EnsureLoaded();
     }
 
     [GlobalCleanup]
@@ -36,6 +40,13 @@ public class Blas1Benchmarks : IDeclaresWork
     [Benchmark] public void Scale() => Ops.Scale(_y, 1.0000001f);
     [Benchmark] public void Axpy() => Ops.Axpy(1e-7f, _x, _y);
 
+    /// <summary>The reference: OpenBLAS's saxpy on the same buffers.</summary>
+    [Benchmark]
+    public unsafe void OpenBlasAxpy()
+    {
+        fixed (float* x = _hx, y = _hy) OpenBlas.Saxpy(N, 1e-7f, x, 1, y, 1);
+    }
+
     /// <summary>One op on 16 floats: what a launch costs when there is no work.</summary>
     [Benchmark] public void TinyScale() => Ops.Scale(_tiny, 1.0000001f);
 
@@ -47,7 +58,7 @@ public class Blas1Benchmarks : IDeclaresWork
             nameof(Fill) => KernelCost.Streaming(n, 0, 1),
             nameof(Copy) => KernelCost.Streaming(n, 1, 1),
             nameof(Scale) or nameof(TinyScale) => KernelCost.Streaming(n, 1, 1, 1),
-            nameof(Axpy) => KernelCost.Streaming(n, 2, 1, 2),
+            nameof(Axpy) or nameof(OpenBlasAxpy) => KernelCost.Streaming(n, 2, 1, 2),
             _ => default,
         };
         return (cost.Flops, cost.Bytes);

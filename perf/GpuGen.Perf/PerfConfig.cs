@@ -12,8 +12,8 @@ namespace GpuGen.Perf;
 /// </summary>
 public static class PerfConfig
 {
-    public static IConfig Create() => DefaultConfig.Instance
-        .AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15))
+    public static IConfig Create(bool quick = false) => DefaultConfig.Instance
+        .AddJob(quick ? Job.Dry : Job.Default.WithWarmupCount(3).WithIterationCount(15))
         .AddColumn(StatisticColumn.Median)
         .AddColumn(new ThroughputColumn(gflops: true), new ThroughputColumn(gflops: false))
         .WithOptions(ConfigOptions.JoinSummary);

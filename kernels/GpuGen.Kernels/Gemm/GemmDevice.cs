@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Util;
 
 namespace GpuGen.Kernels.Gemm;
 
@@ -11,8 +12,14 @@ public struct GemmArgs
     public int TransA, TransB;
     public float Alpha, Beta;
     public long StrideA, StrideB, StrideC;
-    /// <summary>K elements staged in shared memory per step.</summary>
+    /// <summary>K elements staged in shared memory per step (a multiple of 4).</summary>
     public int TileK;
+    /// <summary>1 when A is row-major with K, lda, the batch stride and the view's start all
+    /// multiples of 4 floats: its tile is then staged with 16-byte (float4) loads along k.</summary>
+    public int VectorA;
+    /// <summary>1 when B is row-major with N, ldb, the batch stride and the view's start all
+    /// multiples of 4: float4 loads along its columns.</summary>
+    public int VectorB;
 }
 
 /// <summary>
@@ -54,8 +61,24 @@ public static class GemmDevice
         for (int k0 = 0; k0 < g.K; k0 += tk)
         {
             // Stage the A tile. Row-major A is contiguous along k, Aᵀ along rows: let
-            // consecutive threads take consecutive addresses either way.
-            for (int e = tid; e < bm * tk; e += threads)
+            // consecutive threads take consecutive addresses either way, four at a time
+            // where the layout is aligned (K % 4 = 0 keeps a quad inside the matrix).
+            if (g.VectorA != 0)
+            {
+                var a4 = g.A.Cast<Float4>();
+                int quads = tk / 4;
+                for (int e = tid; e < bm * quads; e += threads)
+                {
+                    int r = e / quads, k = e % quads * 4;
+                    int gr = row0 + r, gk = k0 + k;
+                    var v = gr < g.M && gk < g.K ? a4[(offA + (long)gr * g.Lda + gk) / 4] : default;
+                    sa[k * bm + r] = v.X;
+                    sa[(k + 1) * bm + r] = v.Y;
+                    sa[(k + 2) * bm + r] = v.Z;
+                    sa[(k + 3) * bm + r] = v.W;
+                }
+            }
+            else for (int e = tid; e < bm * tk; e += threads)
             {
                 int r = g.TransA != 0 ? e % bm : e / tk;
                 int k = g.TransA != 0 ? e / bm : e % tk;
@@ -66,7 +89,23 @@ public static class GemmDevice
                 sa[k * bm + r] = v;
             }
             // Stage the B tile: row-major B is contiguous along columns, Bᵀ along k.
-            for (int e = tid; e < tk * bn; e += threads)
+            if (g.VectorB != 0)
+            {
+                var b4 = g.B.Cast<Float4>();
+                int quads = bn / 4;
+                for (int e = tid; e < tk * quads; e += threads)
+                {
+                    int k = e / quads, c = e % quads * 4;
+                    int gc = col0 + c, gk = k0 + k;
+                    var v = gc < g.N && gk < g.K ? b4[(offB + (long)gk * g.Ldb + gc) / 4] : default;
+                    int at = k * bn + c;
+                    sb[at] = v.X;
+                    sb[at + 1] = v.Y;
+                    sb[at + 2] = v.Z;
+                    sb[at + 3] = v.W;
+                }
+            }
+            else for (int e = tid; e < tk * bn; e += threads)
             {
                 int c = g.TransB != 0 ? e / tk : e % bn;
                 int k = g.TransB != 0 ? e % tk : e / bn;

@@ -61,19 +61,20 @@ public static unsafe class GemmHost
         else
         {
             // Split each matrix into column ranges (whole NR panels), or row ranges (whole MR
-            // panels) when C is too narrow to give every worker two panels.
+            // panels) when C is too narrow to give every worker two panels. Workers get
+            // ⌊panels/parts⌋ panels and the last ones one more, so the ragged final panel
+            // lands on a worker that carries an extra one (100 × 400: 6 | 6.5 panels, not 7 | 5.5).
             int colPanels = (p.N + nr - 1) / nr, rowPanels = (p.M + MR - 1) / MR;
             bool byColumns = colPanels >= 2 * workers || colPanels >= rowPanels;
             int panels = byColumns ? colPanels : rowPanels, width = byColumns ? nr : MR;
-            int parts = Math.Min(workers, panels);
-            int per = (panels + parts - 1) / parts * width;
+            int parts = Math.Min(workers, panels), extent = byColumns ? p.N : p.M;
             int rowCount = p.M, colCount = p.N;
             for (int m = 0; m < p.Batch; m++)
             {
                 int matrix = m;
                 Parallel.For(0, parts, part =>
                 {
-                    int lo = part * per, hi = Math.Min(byColumns ? colCount : rowCount, lo + per);
+                    int lo = PanelStart(part, panels, parts) * width, hi = Math.Min(extent, PanelStart(part + 1, panels, parts) * width);
                     if (lo >= hi) return;
                     if (byColumns) job.RunMatrix(matrix, 0, rowCount, lo, hi);
                     else job.RunMatrix(matrix, lo, hi, 0, colCount);
@@ -100,9 +101,12 @@ public static unsafe class GemmHost
             for (int jc = n0; jc < n1; jc += NC)
             {
                 int nc = Math.Min(NC, n1 - jc);
-                for (int pc = 0; pc < p.K; pc += KC)
+                // K in equal blocks of at most KC (784 = 4 × 196, not 3 × 256 + 16: a thin last
+                // block would sweep all of C for little work).
+                int blockK = (p.K + (p.K + KC - 1) / KC - 1) / ((p.K + KC - 1) / KC);
+                for (int pc = 0; pc < p.K; pc += blockK)
                 {
-                    int kc = Math.Min(KC, p.K - pc);
+                    int kc = Math.Min(blockK, p.K - pc);
                     GemmHostPacking.PackB(p, B, pc, kc, jc, nc, buffers.B, nr);
                     float beta = pc == 0 ? p.Beta : 1f;
                     float* passBias = pc + kc >= p.K && bias != 0 ? (float*)bias + jc : null;
@@ -175,6 +179,13 @@ public static unsafe class GemmHost
                     *target = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, *target, v) : v;
                 }
         }
+    }
+
+    /// <summary>First panel of worker <paramref name="part"/>: the first parts get ⌊panels/parts⌋, the last (panels mod parts) one more.</summary>
+    private static int PanelStart(int part, int panels, int parts)
+    {
+        int size = panels / parts, extra = panels % parts, plain = parts - extra;
+        return part <= plain ? part * size : plain * size + (part - plain) * (size + 1);
     }
 
     private static int RoundUp(int n, int multiple) => (n + multiple - 1) / multiple * multiple;

@@ -96,24 +96,52 @@ public static unsafe class GemmHostPacking
                 Vector512.Store(Vector512.Load(src + c), dst + c);
     }
 
-    /// <summary>Bᵀ stored N×K: column c of the panel is row c of storage; gather 8 columns per
-    /// vector (indices c·ldb; .NET has no 512-bit gather) and store each k's columns contiguously.</summary>
+    /// <summary>
+    /// Bᵀ stored N×K: panel column c is storage row c, contiguous in k. Eight rows × eight k
+    /// at a time are loaded as vectors, transposed in registers (unpack, shuffle, 128-bit
+    /// permute: the classic 24-instruction 8 × 8 transpose) and stored as eight k-rows of the
+    /// panel; the k tail is copied element by element.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackB16sTransposed(float* src, long ldb, int kc, float* dst, int nr)
     {
-        if (!Avx2.IsSupported || ldb * 8 > int.MaxValue)
+        int k = 0;
+        if (Avx.IsSupported)
         {
-            for (int k = 0; k < kc; k++)
-                for (int c = 0; c < nr; c++) dst[k * nr + c] = src[c * ldb + k];
-            return;
+            for (; k <= kc - 8; k += 8)
+                for (int c = 0; c < nr; c += 8)
+                    Transpose8x8(src + c * ldb + k, ldb, dst + (long)k * nr + c, nr);
         }
-        var index = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) * (int)ldb;
-        for (int c = 0; c < nr; c += 8)
-        {
-            float* column = src + c * ldb;
-            float* d = dst + c;
-            for (int k = 0; k < kc; k++, d += nr)
-                Vector256.Store(Avx2.GatherVector256(column + k, index, 4), d);
-        }
+        for (; k < kc; k++)
+            for (int c = 0; c < nr; c++) dst[(long)k * nr + c] = src[c * ldb + k];
+    }
+
+    /// <summary>out[j·ldo + i] = in[i·ldi + j] for i, j &lt; 8.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* input, long ldi, float* output, long ldo)
+    {
+        var r0 = Avx.LoadVector256(input); var r1 = Avx.LoadVector256(input + ldi);
+        var r2 = Avx.LoadVector256(input + 2 * ldi); var r3 = Avx.LoadVector256(input + 3 * ldi);
+        var r4 = Avx.LoadVector256(input + 4 * ldi); var r5 = Avx.LoadVector256(input + 5 * ldi);
+        var r6 = Avx.LoadVector256(input + 6 * ldi); var r7 = Avx.LoadVector256(input + 7 * ldi);
+        // per 128-bit lane: (a0 b0 a1 b1), (a2 b2 a3 b3)
+        var t0 = Avx.UnpackLow(r0, r1); var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3); var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5); var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7); var t7 = Avx.UnpackHigh(r6, r7);
+        // per lane: (a0 b0 c0 d0), (a1 b1 c1 d1), ...
+        var s0 = Avx.Shuffle(t0, t2, 0x44); var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44); var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44); var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44); var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        // join the rows a–d and e–h halves of each column
+        Avx.Store(output, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(output + ldo, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(output + 2 * ldo, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(output + 3 * ldo, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(output + 4 * ldo, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(output + 5 * ldo, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(output + 6 * ldo, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(output + 7 * ldo, Avx.Permute2x128(s3, s7, 0x31));
     }
 }

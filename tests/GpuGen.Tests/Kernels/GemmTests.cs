@@ -11,7 +11,8 @@ namespace GpuGen.Tests.Kernels;
 /// </summary>
 public class GemmTests
 {
-    private static readonly (int M, int N, int K)[] SmallShapes = [(1, 1, 1), (1, 7, 3), (5, 1, 9), (13, 17, 19), (8, 8, 8), (9, 33, 2)];
+    // (12, 20, 16) and (5, 8, 12) have K and N multiples of 4: the device kernel's float4 loads.
+    private static readonly (int M, int N, int K)[] SmallShapes = [(1, 1, 1), (1, 7, 3), (5, 1, 9), (13, 17, 19), (8, 8, 8), (9, 33, 2), (12, 20, 16), (5, 8, 12)];
     private static readonly (bool A, bool B)[] Transposes = [(false, false), (true, false), (false, true), (true, true)];
 
     public static IEnumerable<TestCaseData> SmallCases()
@@ -110,6 +111,24 @@ public class GemmTests
         var p = GemmProblem.Dense(m, n, k);
         p.Batch = batch;
         AssertClose(c.ToArray(), GemmReference.Compute(p, a, b, new float[batch * m * n], null));
+    }
+
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void OperandsThatAreViewsAtAnyOffset(string device)
+    {
+        // Rows 1.. of a [5, 8] tensor start 8 floats in (aligned); rows of a [5, 6] one start 6
+        // in (not a multiple of 4: the device kernel must fall back to scalar loads).
+        var d = GpuGen.Devices.Get(device);
+        foreach (int width in new[] { 8, 6 })
+        {
+            var a = TestSupport.RandomArray(5 * width, width);
+            var b = TestSupport.RandomArray(width * 4, width + 1);
+            using var at = Tensor.FromArray(a, Shape.Of(5, width), d);
+            using var bt = Tensor.FromArray(b, Shape.Of(width, 4), d);
+            using var rows = at[1..];
+            using var c = Ops.MatMul(rows, bt);
+            AssertClose(c.ToArray(), GemmReference.Compute(GemmProblem.Dense(4, 4, width), a[width..], b, new float[16], null));
+        }
     }
 
     [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]

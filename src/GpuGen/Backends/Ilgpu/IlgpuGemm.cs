@@ -29,6 +29,8 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
             Alpha = p.Alpha, Beta = p.Beta,
             StrideA = p.StrideA, StrideB = p.StrideB, StrideC = p.StrideC,
             TileK = tk,
+            VectorA = !p.TransA && p.K % 4 == 0 && p.Lda % 4 == 0 && p.StrideA % 4 == 0 && a.Offset % 4 == 0 ? 1 : 0,
+            VectorB = !p.TransB && p.N % 4 == 0 && p.Ldb % 4 == 0 && p.StrideB % 4 == 0 && b.Offset % 4 == 0 ? 1 : 0,
         };
         Launcher.Device(device, GemmDevice.Tiled, config, args, GemmCost.Of(p));
     }
