@@ -64,6 +64,44 @@ public static class StableMath
         return Vector512.ConditionalSelect(exact, x, Vector512.ConditionalSelect(inf, u, r));
     }
 
+    /// <summary>exp(x) − 1 by Kahan's trick, lane-wise.</summary>
+    public static Vector512<float> Expm1(Vector512<float> x)
+    {
+        var u = Vector512.Exp(x);
+        var um1 = u - Vector512<float>.One;
+        var r = um1 * (x / Vector512.Log(u));
+        var exact = Vector512.Equals(u, Vector512<float>.One);
+        var saturated = Vector512.Equals(um1, Vector512.Create(-1f)) | Vector512.Equals(u, Vector512.Create(float.PositiveInfinity));
+        return Vector512.ConditionalSelect(exact, x, Vector512.ConditionalSelect(saturated, um1, r));
+    }
+
+    /// <summary>tanh(x) = −expm1(−2|x|) / (2 + expm1(−2|x|)) with the sign of x: accurate near 0
+    /// (no 1 − e cancellation) and saturating cleanly at ±1.</summary>
+    public static Vector512<float> Tanh(Vector512<float> x)
+    {
+        var em = Expm1(Vector512.Create(-2f) * Vector512.Abs(x));
+        var t = -em / (Vector512.Create(2f) + em);
+        return Vector512.CopySign(t, x);
+    }
+
+    /// <summary>Scalar form of <see cref="Tanh(Vector512{float})"/>'s formula, so both agree.</summary>
+    public static float Tanh(float x)
+    {
+        float em = Expm1(-2f * MathF.Abs(x));
+        return MathF.CopySign(-em / (2f + em), x);
+    }
+
+    /// <summary><see cref="Erf(float)"/>, lane-wise.</summary>
+    public static Vector512<float> Erf(Vector512<float> x)
+    {
+        var ax = Vector512.Abs(x);
+        var t = Vector512<float>.One / (Vector512<float>.One + Vector512.Create(0.3275911f) * ax);
+        var poly = t * (Vector512.Create(0.254829592f) + t * (Vector512.Create(-0.284496736f) + t * (Vector512.Create(1.421413741f)
+            + t * (Vector512.Create(-1.453152027f) + t * Vector512.Create(1.061405429f)))));
+        var y = Vector512<float>.One - poly * Vector512.Exp(-ax * ax);
+        return Vector512.CopySign(y, x);
+    }
+
     public static Vector512<float> Softplus(Vector512<float> x) =>
         Vector512.Max(x, Vector512<float>.Zero) + Log1p(Vector512.Exp(-Vector512.Abs(x)));
 

@@ -2,9 +2,8 @@ using System.Runtime.Intrinsics;
 
 namespace GpuGen.Kernels.Elementwise;
 
-// The unary ops, y = f(x). Each gives its scalar formula (used by the device kernel, and by
-// the host where no vector form exists) and its Vector512 formula (Lanes.Map when there is
-// none: tanh, erf and the like).
+// The unary ops, y = f(x). Each gives its scalar formula (used by the device kernel and the
+// host's scalar tail) and its Vector512 formula (Lanes.Map, lane by lane, only for pow).
 
 public struct Neg : IUnaryOp
 {
@@ -35,7 +34,7 @@ public struct Log1p : IUnaryOp
 public struct Expm1 : IUnaryOp
 {
     public readonly float Apply(float x) => StableMath.Expm1(x);
-    public readonly Vector512<float> Apply(Vector512<float> x) => Lanes.Map(this, x);
+    public readonly Vector512<float> Apply(Vector512<float> x) => StableMath.Expm1(x);
 }
 
 public struct Sqrt : IUnaryOp
@@ -61,7 +60,9 @@ public struct Abs : IUnaryOp
 public struct Sign : IUnaryOp
 {
     public readonly float Apply(float x) => x > 0f ? 1f : x < 0f ? -1f : x;
-    public readonly Vector512<float> Apply(Vector512<float> x) => Lanes.Map(this, x);
+    public readonly Vector512<float> Apply(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), Vector512<float>.One,
+            Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), Vector512.Create(-1f), x));
 }
 
 /// <summary>1 / (1 + e⁻ˣ), stable for any x.</summary>
@@ -78,10 +79,11 @@ public struct LogSigmoid : IUnaryOp
     public readonly Vector512<float> Apply(Vector512<float> x) => -StableMath.Softplus(-x);
 }
 
+/// <summary>tanh through expm1 (see <see cref="StableMath.Tanh(float)"/>), the same formula in both forms.</summary>
 public struct Tanh : IUnaryOp
 {
-    public readonly float Apply(float x) => MathF.Tanh(x);
-    public readonly Vector512<float> Apply(Vector512<float> x) => Lanes.Map(this, x);
+    public readonly float Apply(float x) => StableMath.Tanh(x);
+    public readonly Vector512<float> Apply(Vector512<float> x) => StableMath.Tanh(x);
 }
 
 /// <summary>max(x, 0); NaN passes through.</summary>
@@ -106,7 +108,8 @@ public struct Elu(float alpha) : IUnaryOp
 {
     public float Alpha = alpha;
     public readonly float Apply(float x) => x > 0f ? x : Alpha * StableMath.Expm1(x);
-    public readonly Vector512<float> Apply(Vector512<float> x) => Lanes.Map(this, x);
+    public readonly Vector512<float> Apply(Vector512<float> x) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(x, Vector512<float>.Zero), x, Vector512.Create(Alpha) * StableMath.Expm1(x));
 }
 
 /// <summary>log(1 + eˣ), stable for any x.</summary>
@@ -127,7 +130,8 @@ public struct Silu : IUnaryOp
 public struct Gelu : IUnaryOp
 {
     public readonly float Apply(float x) => 0.5f * x * (1f + StableMath.Erf(x * 0.70710678118654752f));
-    public readonly Vector512<float> Apply(Vector512<float> x) => Lanes.Map(this, x);
+    public readonly Vector512<float> Apply(Vector512<float> x) =>
+        Vector512.Create(0.5f) * x * (Vector512<float>.One + StableMath.Erf(x * Vector512.Create(0.70710678118654752f)));
 }
 
 public struct Sin : IUnaryOp

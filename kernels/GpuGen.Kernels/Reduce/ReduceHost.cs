@@ -62,58 +62,88 @@ public static class ReduceHost
         return map ? op.Map(v, center) : v;
     }
 
+    /// <summary>
+    /// Inner &gt; 1: the partials of one (o, chunk) are a row of Inner accumulators, kept in the
+    /// output itself; the chunk's rows are streamed in order, each added lane-wise into the
+    /// accumulator row (contiguous loads; a row of 4096 accumulators is 16 KiB, in L1). Each
+    /// accumulator still sees its elements in axis order, as on the device.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldAcross<TOp>(TOp op, ArraySegment<float> x, ArraySegment<float> y, ArraySegment<float> center,
         bool hasCenter, Layout l, int o, int chunk, int from, int to) where TOp : struct, IReduceOp
     {
-        int inner = l.Inner, w = Vector512<float>.Count, i = 0;
-        int outBase = (o * l.Chunks + chunk) * inner;
-        if (Vector512.IsHardwareAccelerated)
+        int inner = l.Inner, w = Vector512<float>.Count;
+        var acc = y.AsSpan((o * l.Chunks + chunk) * inner, inner);
+        var c = hasCenter ? center.AsSpan(o * inner, inner) : default;
+        acc.Fill(op.Identity);
+        for (int k = from; k < to; k++)
         {
-            for (; i <= inner - w; i += w)
-            {
-                var vc = hasCenter ? Vector512.Create(center.AsSpan(o * inner + i, w)) : Vector512<float>.Zero;
-                var acc = Vector512.Create(op.Identity);
-                for (int k = from; k < to; k++)
+            var row = x.AsSpan((o * l.Length + k) * inner, inner);
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; i <= inner - w; i += w)
                 {
-                    var v = Vector512.Create(x.AsSpan((o * l.Length + k) * inner + i, w));
-                    acc = op.Combine(acc, l.MapInput ? op.Map(v, vc) : v);
+                    var v = Vector512.Create(row.Slice(i, w));
+                    if (l.MapInput) v = op.Map(v, hasCenter ? Vector512.Create(c.Slice(i, w)) : Vector512<float>.Zero);
+                    op.Combine(Vector512.Create(acc.Slice(i, w)), v).CopyTo(acc.Slice(i, w));
                 }
-                for (int lane = 0; lane < w; lane++)
-                    y[outBase + i + lane] = l.Finish ? op.Finish(acc.GetElement(lane), vc.GetElement(lane)) : acc.GetElement(lane);
-            }
+            for (; i < inner; i++)
+                acc[i] = op.Combine(acc[i], l.MapInput ? op.Map(row[i], hasCenter ? c[i] : 0f) : row[i]);
         }
-        for (; i < inner; i++)
-        {
-            float c = hasCenter ? center[o * inner + i] : 0f;
-            float acc = op.Identity;
-            for (int k = from; k < to; k++)
-            {
-                float v = x[(o * l.Length + k) * inner + i];
-                acc = op.Combine(acc, l.MapInput ? op.Map(v, c) : v);
-            }
-            y[outBase + i] = l.Finish ? op.Finish(acc, c) : acc;
-        }
+        if (l.Finish)
+            for (int i = 0; i < inner; i++) acc[i] = op.Finish(acc[i], hasCenter ? c[i] : 0f);
     }
 
-    /// <summary>Softmax (log = false) or log-softmax along the middle axis of [outer, length, inner].</summary>
+    /// <summary>Softmax (log = false) or log-softmax along the middle axis of [outer, length, inner],
+    /// given the per-[outer, inner] max and Σexp(x − max): one pass, vectorised along the
+    /// contiguous dimension (inner, or the axis itself when inner = 1).</summary>
     public static void Normalize(ArraySegment<float> x, ArraySegment<float> y, ArraySegment<float> max, ArraySegment<float> sumExp,
         int outer, int length, int inner, bool log) =>
         HostParallel.For(outer * length, (x, y, max, sumExp, length, inner, log), static (start, count, s) =>
         {
-            for (int row = start; row < start + count; row++)
+            // Rows of `inner` elements; with inner = 1 a row is one element, so take whole
+            // stretches of the axis that share one (max, sum) instead.
+            for (int row = start; row < start + count;)
             {
                 int o = row / s.length;
-                var xs = s.x.AsSpan(row * s.inner, s.inner);
-                var ys = s.y.AsSpan(row * s.inner, s.inner);
-                for (int i = 0; i < s.inner; i++)
-                {
-                    int oi = o * s.inner + i;
-                    float shifted = xs[i] - s.max[oi];
-                    ys[i] = s.log ? shifted - MathF.Log(s.sumExp[oi]) : MathF.Exp(shifted) / s.sumExp[oi];
-                }
+                int rows = s.inner == 1 ? Math.Min(start + count, (o + 1) * s.length) - row : 1;
+                int width = s.inner == 1 ? rows : s.inner;
+                var xs = s.x.AsSpan(row * s.inner, width);
+                var ys = s.y.AsSpan(row * s.inner, width);
+                var m = s.inner == 1 ? default : s.max.AsSpan(o * s.inner, s.inner);
+                var z = s.inner == 1 ? default : s.sumExp.AsSpan(o * s.inner, s.inner);
+                NormalizeRow(xs, ys, m, z, s.inner == 1 ? s.max[o] : 0f, s.inner == 1 ? s.sumExp[o] : 0f, s.log);
+                row += rows;
             }
         }, elementsPerItem: inner);
+
+    /// <summary>y = x − m − log z or exp(x − m)/z, with (m, z) per element from spans, or the
+    /// scalars when the spans are empty.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NormalizeRow(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> m, ReadOnlySpan<float> z,
+        float mScalar, float zScalar, bool log)
+    {
+        bool perElement = !m.IsEmpty;
+        int i = 0, w = Vector512<float>.Count;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var ms = Vector512.Create(mScalar);
+            var zs = Vector512.Create(zScalar);
+            for (; i <= x.Length - w; i += w)
+            {
+                var vm = perElement ? Vector512.Create(m.Slice(i, w)) : ms;
+                var vz = perElement ? Vector512.Create(z.Slice(i, w)) : zs;
+                var shifted = Vector512.Create(x.Slice(i, w)) - vm;
+                var r = log ? shifted - Vector512.Log(vz) : Vector512.Exp(shifted) / vz;
+                r.CopyTo(y.Slice(i, w));
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            float mi = perElement ? m[i] : mScalar, zi = perElement ? z[i] : zScalar;
+            y[i] = log ? x[i] - mi - MathF.Log(zi) : MathF.Exp(x[i] - mi) / zi;
+        }
+    }
 
     /// <summary>Index of the first maximum along the middle axis (a NaN wins), as <see cref="ReduceDevice.ArgMax"/>.</summary>
     public static void ArgMax(ArraySegment<float> x, ArraySegment<float> y, int outer, int length, int inner) =>

@@ -8,8 +8,17 @@ public sealed partial class Tensor
     public static Tensor Empty(Shape shape, Device? device = null)
     {
         var d = device ?? Devices.Default;
-        return new Tensor(d.Allocator.Rent(shape.ElementCount), 0, shape);
+        var t = new Tensor(d.Allocator.Rent(shape.ElementCount), 0, shape);
+        if (PoisonNewTensors) d.Backend.Blas1.Fill(t, float.NaN);
+        return t;
     }
+
+    /// <summary>
+    /// Test hook: when set, every new tensor starts filled with NaN, so a kernel that leaves
+    /// any element of its output unwritten is caught by the test that runs it. The test
+    /// assembly turns it on for every test; nothing else should.
+    /// </summary>
+    internal static bool PoisonNewTensors { get; set; }
 
     /// <summary>A tensor of <paramref name="shape"/> holding <paramref name="values"/> in row-major order.</summary>
     public static Tensor FromArray(ReadOnlySpan<float> values, Shape shape, Device? device = null)
