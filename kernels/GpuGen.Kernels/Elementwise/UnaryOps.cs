@@ -79,7 +79,7 @@ public struct LogSigmoid : IUnaryOp
     public readonly Vector512<float> Apply(Vector512<float> x) => -StableMath.Softplus(-x);
 }
 
-/// <summary>tanh through expm1 (see <see cref="StableMath.Tanh(float)"/>), the same formula in both forms.</summary>
+/// <summary>tanh, series near 0 and exponential form beyond (see <see cref="StableMath.Tanh(float)"/>).</summary>
 public struct Tanh : IUnaryOp
 {
     public readonly float Apply(float x) => StableMath.Tanh(x);

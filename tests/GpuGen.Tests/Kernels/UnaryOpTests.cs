@@ -31,6 +31,7 @@ public class UnaryOpTests
         new("sigmoid", Ops.Sigmoid, R.Sigmoid, -20, 20, 1e-6),
         new("logSigmoid", Ops.LogSigmoid, x => -R.Softplus(-x), -20, 20, 1e-6, 1e-7),
         new("tanh", Ops.Tanh, Math.Tanh, -6, 6, 1e-6),
+        new("tanh near 0", Ops.Tanh, Math.Tanh, -0.4f, 0.4f, 4e-7),
         new("relu", Ops.Relu, x => Math.Max(x, 0), -4, 4, 0),
         new("leakyRelu", x => Ops.LeakyRelu(x, 0.2f), x => x >= 0 ? x : 0.2 * x, -4, 4, 2e-7),
         new("elu", x => Ops.Elu(x, 1.5f), x => x > 0 ? x : 1.5 * R.Expm1(x), -4, 4, 1e-6),
