@@ -1,11 +1,5 @@
 namespace GpuGen.Kernels.Random;
 
-/// <summary>Read access to one row of categorical weights, wherever it lives.</summary>
-public interface IWeightRow
-{
-    float this[int k] { get; }
-}
-
 /// <summary>The categorical draw shared by the device and host kernels.</summary>
 public static class CategoricalChoice
 {
@@ -14,7 +8,7 @@ public static class CategoricalChoice
     /// [0, 1). Classes of zero weight are never drawn; if rounding leaves the target at or past
     /// the running total, the last class with weight is taken.
     /// </summary>
-    public static int Pick<TRow>(TRow weights, int classes, float u) where TRow : struct, IWeightRow
+    public static int Pick<TRow>(TRow weights, int classes, float u) where TRow : struct, IFloatRow
     {
         float total = 0f;
         for (int k = 0; k < classes; k++) total += weights[k];

@@ -39,16 +39,9 @@ public static class RandomDevice
     /// <summary>One row's class, by <see cref="CategoricalChoice.Pick{TRow}"/>.</summary>
     public static void Categorical(Index1D row, CategoricalArgs a)
     {
-        var weights = new ViewRow { View = a.Weights, Start = (long)(int)row * a.Classes };
+        var weights = new ViewRow(a.Weights, (long)(int)row * a.Classes, 1);
         float u = Philox.ToUniform(Philox.ForElement(row, a.Seed, a.Offset).X);
         a.Y[row] = CategoricalChoice.Pick(weights, a.Classes, u);
     }
 }
 
-/// <summary>A row of weights in a device buffer.</summary>
-public struct ViewRow : IWeightRow
-{
-    public ArrayView<float> View;
-    public long Start;
-    public readonly float this[int k] => View[Start + k];
-}

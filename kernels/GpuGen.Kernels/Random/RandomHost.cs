@@ -30,16 +30,9 @@ public static class RandomHost
             for (int row = start; row < start + count; row++)
             {
                 float u = Philox.ToUniform(Philox.ForElement(row, s.seed, s.offset).X);
-                var weights = new ArrayRow { Array = s.weights.Array!, Start = s.weights.Offset + row * s.classes };
+                var weights = new ArrayRow(s.weights.Array!, s.weights.Offset + row * s.classes, 1);
                 s.y[row] = CategoricalChoice.Pick(weights, s.classes, u);
             }
         }, elementsPerItem: classes);
 }
 
-/// <summary>A row of weights in a host array.</summary>
-public struct ArrayRow : IWeightRow
-{
-    public float[] Array;
-    public int Start;
-    public readonly float this[int k] => Array[Start + k];
-}

@@ -64,24 +64,11 @@ public static class ReduceDevice
         a.Y[e] = a.Log != 0 ? shifted - MathF.Log(a.SumExp[oi]) : MathF.Exp(shifted) / a.SumExp[oi];
     }
 
-    /// <summary>Thread t → output (o, i); scans the axis in order, keeping the first maximum (a NaN wins).</summary>
+    /// <summary>Thread t → output (o, i): <see cref="ArgMaxScan.Find{TRow}"/> along the axis.</summary>
     public static void ArgMax(Index1D t, ArgMaxArgs a)
     {
         int i = t % a.Inner, o = t / a.Inner;
-        long index = (long)o * a.Length * a.Inner + i;
-        float best = a.X[index];
-        int bestAt = 0;
-        for (int l = 1; l < a.Length; l++)
-        {
-            index += a.Inner;
-            float v = a.X[index];
-            if (!float.IsNaN(best) && (v > best || float.IsNaN(v)))
-            {
-                best = v;
-                bestAt = l;
-            }
-        }
-        a.Y[t] = bestAt;
+        a.Y[t] = ArgMaxScan.Find(new ViewRow(a.X, (long)o * a.Length * a.Inner + i, a.Inner), a.Length);
     }
 
     private static int XMathMin(int a, int b) => a < b ? a : b;

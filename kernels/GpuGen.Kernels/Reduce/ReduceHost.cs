@@ -152,20 +152,7 @@ public static class ReduceHost
             for (int t = start; t < start + count; t++)
             {
                 int i = t % s.inner, o = t / s.inner;
-                int index = o * s.length * s.inner + i;
-                float best = s.x[index];
-                int bestAt = 0;
-                for (int l = 1; l < s.length; l++)
-                {
-                    index += s.inner;
-                    float v = s.x[index];
-                    if (!float.IsNaN(best) && (v > best || float.IsNaN(v)))
-                    {
-                        best = v;
-                        bestAt = l;
-                    }
-                }
-                s.y[t] = bestAt;
+                s.y[t] = ArgMaxScan.Find(new ArrayRow(s.x.Array!, s.x.Offset + o * s.length * s.inner + i, s.inner), s.length);
             }
         }, elementsPerItem: length);
 }
