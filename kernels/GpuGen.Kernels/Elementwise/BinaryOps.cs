@@ -100,3 +100,10 @@ internal static class Compare
     /// <summary>A comparison mask (all bits set where true) as 1.0 / 0.0.</summary>
     public static Vector512<float> ToFloat(Vector512<float> mask) => Vector512.ConditionalSelect(mask, Vector512<float>.One, Vector512<float>.Zero);
 }
+
+/// <summary>a, ignoring b: with a broadcast geometry, copies a out to a larger shape (expand).</summary>
+public struct First : IBinaryOp
+{
+    public readonly float Apply(float a, float b) => a;
+    public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => a;
+}

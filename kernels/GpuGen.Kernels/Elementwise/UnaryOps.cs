@@ -178,3 +178,11 @@ public struct WithScalar<TOp>(TOp op, float scalar, bool scalarFirst) : IUnaryOp
     public readonly Vector512<float> Apply(Vector512<float> x) =>
         ScalarFirst != 0 ? Op.Apply(Vector512.Create(Scalar), x) : Op.Apply(x, Vector512.Create(Scalar));
 }
+
+/// <summary>Φ(x) = ½(1 + erf(x/√2)), the standard normal CDF (GELU's derivative needs it).</summary>
+public struct NormalCdf : IUnaryOp
+{
+    public readonly float Apply(float x) => 0.5f * (1f + StableMath.Erf(x * 0.70710678118654752f));
+    public readonly Vector512<float> Apply(Vector512<float> x) =>
+        Vector512.Create(0.5f) * (Vector512<float>.One + StableMath.Erf(x * Vector512.Create(0.70710678118654752f)));
+}

@@ -9,7 +9,10 @@ namespace GpuGen;
 /// </summary>
 internal static class BroadcastPlan
 {
-    public static (Shape Output, Broadcast Geometry) Create(string op, params Tensor[] operands)
+    public static (Shape Output, Broadcast Geometry) Create(string op, params Tensor[] operands) =>
+        Create(op, operands.Select(t => t.Shape).ToArray());
+
+    public static (Shape Output, Broadcast Geometry) Create(string op, params Shape[] operands)
     {
         int rank = operands.Max(t => t.Rank);
         var output = new int[rank];
@@ -18,10 +21,10 @@ internal static class BroadcastPlan
             int size = 1;
             foreach (var t in operands)
             {
-                int d = DimAligned(t.Shape, axis, rank);
+                int d = DimAligned(t, axis, rank);
                 if (d == 1 || d == size) continue;
                 if (size != 1)
-                    throw new ShapeMismatchException($"{op}: shapes {string.Join(" and ", operands.Select(o => o.Shape))} cannot be broadcast together (dimension {axis} of the result: {size} vs {d})");
+                    throw new ShapeMismatchException($"{op}: shapes {string.Join(" and ", operands)} cannot be broadcast together (dimension {axis} of the result: {size} vs {d})");
                 size = d;
             }
             output[axis] = size;
@@ -35,7 +38,7 @@ internal static class BroadcastPlan
             int stride = 1;
             for (int axis = rank - 1; axis >= 0; axis--)
             {
-                int d = DimAligned(operands[k].Shape, axis, rank);
+                int d = DimAligned(operands[k], axis, rank);
                 strides[k][axis] = d == 1 && output[axis] != 1 ? 0 : stride;
                 stride *= d;
             }
@@ -63,7 +66,7 @@ internal static class BroadcastPlan
             }
         }
         if (dims.Count > 4)
-            throw new ShapeMismatchException($"{op}: broadcasting {string.Join(" and ", operands.Select(o => o.Shape))} alternates too often (needs {dims.Count} dimensions, the kernels walk 4)");
+            throw new ShapeMismatchException($"{op}: broadcasting {string.Join(" and ", operands)} alternates too often (needs {dims.Count} dimensions, the kernels walk 4)");
         while (dims.Count < 4)
         {
             dims.Insert(0, 1);

@@ -12,6 +12,15 @@ internal static class Check
         if (t.IsDisposed) throw new ObjectDisposedException(name, $"{op}: {name} was disposed");
     }
 
+    /// <summary>In-place ops are not recorded: writing into a tensor that is part of a graph
+    /// would silently corrupt its gradients, so it is refused while recording.</summary>
+    public static void NotRecordingInPlace(string op, Tensor target, params Tensor?[] inputs)
+    {
+        if (!GradMode.Enabled) return;
+        if (target.TracksGrad || inputs.Any(t => t is not null && t.TracksGrad))
+            throw new GpuGenException($"{op}: writes in place, which autograd does not record, on tensors that require grad; use the op that returns a new tensor, or run it under Autograd.NoGrad()");
+    }
+
     public static void SameShape(string op, string aName, Tensor a, string bName, Tensor b)
     {
         if (a.Shape != b.Shape)

@@ -12,6 +12,7 @@ public static partial class Ops
     public static Tensor Fill(Tensor y, float value)
     {
         Check.Alive("fill", "y", y);
+        Check.NotRecordingInPlace("fill", y);
         y.Device.Backend.Blas1.Fill(y, value);
         return y;
     }
@@ -20,6 +21,7 @@ public static partial class Ops
     public static Tensor Ramp(Tensor y, float start, float step)
     {
         Check.Alive("ramp", "y", y);
+        Check.NotRecordingInPlace("ramp", y);
         y.Device.Backend.Blas1.Ramp(y, start, step);
         return y;
     }
@@ -28,6 +30,7 @@ public static partial class Ops
     public static Tensor Copy(Tensor source, Tensor destination)
     {
         Check.Elementwise("copy", "source", source, "destination", destination);
+        Check.NotRecordingInPlace("copy", destination, source);
         if (source.Offset != destination.Offset || !source.SharesStorageWith(destination))
             source.Device.Backend.Blas1.Copy(source, destination);
         return destination;
@@ -37,6 +40,7 @@ public static partial class Ops
     public static Tensor Scale(Tensor y, float alpha)
     {
         Check.Alive("scale", "y", y);
+        Check.NotRecordingInPlace("scale", y);
         y.Device.Backend.Blas1.Scale(y, alpha);
         return y;
     }
@@ -45,16 +49,17 @@ public static partial class Ops
     public static Tensor Axpy(float alpha, Tensor x, Tensor y)
     {
         Check.Elementwise("axpy", "x", x, "y", y);
+        Check.NotRecordingInPlace("axpy", y, x);
         y.Device.Backend.Blas1.Axpy(alpha, x, y);
         return y;
     }
 
-    /// <summary>A new tensor with the same shape, device and values as <paramref name="x"/>.</summary>
+    /// <summary>A new tensor with the same shape, device and values as <paramref name="x"/>. dx = g.</summary>
     public static Tensor Clone(Tensor x)
     {
         Check.Alive("clone", "x", x);
         var y = Tensor.Empty(x.Shape, x.Device);
         x.Device.Backend.Blas1.Copy(x, y);
-        return y;
+        return Autograd.Record("clone", y, [x], (g, _) => [g]);
     }
 }

@@ -15,6 +15,13 @@ public static partial class Ops
     public static Tensor Gemm(Tensor a, Tensor b, Tensor c, float alpha = 1f, float beta = 0f,
         bool transA = false, bool transB = false, Tensor? bias = null)
     {
+        Check.NotRecordingInPlace("gemm", c, a, b, bias);
+        return GemmInto(a, b, c, alpha, beta, transA, transB, bias);
+    }
+
+    /// <summary><see cref="Gemm"/> without the autograd guard: MatMul and Linear record themselves.</summary>
+    private static Tensor GemmInto(Tensor a, Tensor b, Tensor c, float alpha, float beta, bool transA, bool transB, Tensor? bias)
+    {
         const string op = "gemm";
         var problem = PlanGemm(op, a, b, transA, transB, alpha, beta, out int batch);
         var expected = batch > 1 || c.Rank == 3 ? Shape.Of(batch, problem.M, problem.N) : Shape.Of(problem.M, problem.N);
@@ -35,17 +42,29 @@ public static partial class Ops
         return c;
     }
 
-    /// <summary>op(A)·op(B) as a new tensor (see <see cref="Gemm"/> for shapes and batching).</summary>
+    /// <summary>
+    /// op(A)·op(B) as a new tensor (see <see cref="Gemm"/> for shapes and batching). Derivatives
+    /// for C = op(A)·op(B): with X = op(A), Y = op(B), dX = g·Yᵀ and dY = Xᵀ·g, transposed back
+    /// into A's and B's layouts; a matrix shared across a batch gets the sum over the batch.
+    /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
     {
         var problem = PlanGemm("matmul", a, b, transA, transB, 1f, 0f, out int batch);
         var shape = batch > 1 || a.Rank == 3 || b.Rank == 3 ? Shape.Of(batch, problem.M, problem.N) : Shape.Of(problem.M, problem.N);
-        return Gemm(a, b, Tensor.Empty(shape, a.Device), transA: transA, transB: transB);
+        var y = GemmInto(a, b, Tensor.Empty(shape, a.Device), 1f, 0f, transA, transB, null);
+        return Autograd.Record("matmul", y, [a, b], (g, needs) =>
+        [
+            needs[0] ? SumTo(transA ? (transB ? MatMul(b, g, true, true) : MatMul(b, g, false, true))
+                                    : (transB ? MatMul(g, b) : MatMul(g, b, false, true)), a.Shape) : null,
+            needs[1] ? SumTo(transB ? (transA ? MatMul(g, a, true, true) : MatMul(g, a, true, false))
+                                    : (transA ? MatMul(a, g) : MatMul(a, g, true, false)), b.Shape) : null,
+        ]);
     }
 
     /// <summary>
     /// A fully connected layer: y = x·Wᵀ + b for x [batch, in], weight [out, in] (PyTorch's
     /// layout) and bias [out] or null; the bias is added in the GEMM's epilogue.
+    /// dx = g·W, dW = gᵀ·x, db = Σ_batch g.
     /// </summary>
     public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
     {
@@ -56,13 +75,20 @@ public static partial class Ops
         var y = Tensor.Empty(Shape.Of(x.Shape[0], weight.Shape[0]), x.Device);
         try
         {
-            return Gemm(x, weight, y, transB: true, bias: bias);
+            GemmInto(x, weight, y, 1f, 0f, transA: false, transB: true, bias);
         }
         catch
         {
             y.Dispose();
             throw;
         }
+        Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
+        return Autograd.Record("linear", y, inputs, (g, needs) =>
+        [
+            needs[0] ? MatMul(g, weight) : null,
+            needs[1] ? MatMul(g, x, transA: true) : null,
+            .. bias is null ? Array.Empty<Tensor?>() : [needs[2] ? Sum(g, 0) : null],
+        ]);
     }
 
     /// <summary>Checks A and B and turns their shapes into a <see cref="GemmProblem"/>.</summary>

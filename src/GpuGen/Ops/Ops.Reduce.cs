@@ -11,26 +11,34 @@ public static partial class Ops
     /// Error grows with chunk + levels (≈ 1024 + 1024 + … terms), not with the whole length.</summary>
     internal const int ReduceChunk = 1024;
 
-    /// <summary>Σ over <paramref name="axis"/> (all axes when null).</summary>
+    // Derivatives: each rule sees g reshaped to keep the reduced axis (gk, size 1 there), so that
+    // broadcasting spreads it back over x.
+
+    /// <summary>Σ over <paramref name="axis"/> (all axes when null). dx = g spread over the axis.</summary>
     public static Tensor Sum(Tensor x, int? axis = null, bool keepDim = false) =>
-        Fold("sum", x, axis, keepDim, length => new SumReduce(1f));
+        Reduction("sum", x, axis, keepDim, length => new SumReduce(1f), (gk, x, yk, n) => Expand(gk, x.Shape));
 
+    /// <summary>The mean over an axis. dx = g/n spread over the axis.</summary>
     public static Tensor Mean(Tensor x, int? axis = null, bool keepDim = false) =>
-        Fold("mean", x, axis, keepDim, length => new SumReduce(1f / length));
+        Reduction("mean", x, axis, keepDim, length => new SumReduce(1f / length), (gk, x, yk, n) => Expand(Div(gk, n), x.Shape));
 
-    /// <summary>The maximum over an axis (NaN if any element is NaN).</summary>
+    /// <summary>The maximum over an axis (NaN if any element is NaN). dx = g shared among the maxima.</summary>
     public static Tensor Max(Tensor x, int? axis = null, bool keepDim = false) =>
-        Fold("max", x, axis, keepDim, _ => new MaxReduce(), requireElements: true);
+        Reduction("max", x, axis, keepDim, _ => new MaxReduce(), Extremum(axis), requireElements: true);
 
+    /// <summary>The minimum over an axis. dx = g shared among the minima.</summary>
     public static Tensor Min(Tensor x, int? axis = null, bool keepDim = false) =>
-        Fold("min", x, axis, keepDim, _ => new MinReduce(), requireElements: true);
+        Reduction("min", x, axis, keepDim, _ => new MinReduce(), Extremum(axis), requireElements: true);
 
-    /// <summary>‖x‖₂ over an axis: √Σx².</summary>
+    /// <summary>‖x‖₂ over an axis: √Σx². dx = g·x/‖x‖ (0 where the norm is 0).</summary>
     public static Tensor Norm(Tensor x, int? axis = null, bool keepDim = false) =>
-        Fold("norm", x, axis, keepDim, _ => new SquaredDeviationReduce(1f, takeRoot: true));
+        Reduction("norm", x, axis, keepDim, _ => new SquaredDeviationReduce(1f, takeRoot: true),
+            (gk, x, yk, n) => Mul(gk, Div(x, Maximum(yk, 1e-30f))));
 
     /// <summary>Σ(x − mean)²/(n − correction) over an axis, in two passes (mean first), so no
     /// cancellation; correction 1 gives the unbiased estimate.</summary>
+    /// <remarks>dx = g·2(x − mean)/(n − correction), with the mean recomputed by a recorded op so
+    /// that the rule differentiates correctly again.</remarks>
     public static Tensor Variance(Tensor x, int? axis = null, bool keepDim = false, int correction = 0)
     {
         const string op = "variance";
@@ -38,21 +46,34 @@ public static partial class Ops
         if (correction < 0 || correction >= Math.Max(length, 1))
             throw new ArgumentException($"{op}: correction {correction} must be in [0, {length}) for {length} elements");
         using var mean = Fold(op, x, axis, keepDim: true, n => new SumReduce(1f / n));
-        return Fold(op, x, axis, keepDim, n => new SquaredDeviationReduce(1f / (n - correction), takeRoot: false), center: mean);
+        var y = Fold(op, x, axis, keepDim, n => new SquaredDeviationReduce(1f / (n - correction), takeRoot: false), center: mean);
+        return RecordReduction(op, x, axis, y, length,
+            (gk, x, yk, n) => Mul(gk, Mul(Sub(x, Mean(x, axis, keepDim: true)), 2f / (n - correction))));
     }
 
-    /// <summary>log Σ exp(x) over an axis, shifted by the maximum so that nothing overflows.</summary>
+    /// <summary>log Σ exp(x) over an axis, shifted by the maximum so that nothing overflows.
+    /// dx = g·softmax(x) = g·exp(x − y).</summary>
     public static Tensor LogSumExp(Tensor x, int axis = -1, bool keepDim = false)
     {
+        var (_, length, _, _) = Split("logSumExp", x, axis, keepDim);
         using var max = Fold("logSumExp", x, axis, keepDim: true, _ => new MaxReduce(), requireElements: true);
-        return Fold("logSumExp", x, axis, keepDim, _ => new SumExpReduce(takeLog: true), center: max);
+        var y = Fold("logSumExp", x, axis, keepDim, _ => new SumExpReduce(takeLog: true), center: max);
+        return RecordReduction("logSumExp", x, axis, y, length, (gk, x, yk, n) => Mul(gk, Exp(Sub(x, yk))));
     }
 
-    /// <summary>exp(x − max) / Σ exp(x − max) along an axis.</summary>
-    public static Tensor Softmax(Tensor x, int axis = -1) => Normalized("softmax", x, axis, log: false);
+    /// <summary>exp(x − max) / Σ exp(x − max) along an axis. dx = y·(g − Σ g·y).</summary>
+    public static Tensor Softmax(Tensor x, int axis = -1)
+    {
+        var y = Normalized("softmax", x, axis, log: false);
+        return Autograd.Record("softmax", y, [x], (g, _) => [Mul(y, Sub(g, Sum(Mul(g, y), axis, keepDim: true)))]);
+    }
 
-    /// <summary>x − max − log Σ exp(x − max) along an axis.</summary>
-    public static Tensor LogSoftmax(Tensor x, int axis = -1) => Normalized("logSoftmax", x, axis, log: true);
+    /// <summary>x − max − log Σ exp(x − max) along an axis. dx = g − exp(y)·Σ g.</summary>
+    public static Tensor LogSoftmax(Tensor x, int axis = -1)
+    {
+        var y = Normalized("logSoftmax", x, axis, log: true);
+        return Autograd.Record("logSoftmax", y, [x], (g, _) => [Sub(g, Mul(Exp(y), Sum(g, axis, keepDim: true)))]);
+    }
 
     /// <summary>Index of the first maximum along an axis (all axes: of the flattened tensor), as
     /// a float (exact below 2²⁴).</summary>
@@ -75,6 +96,29 @@ public static partial class Ops
         x.Device.Backend.Reduce.Normalize(x, max, sumExp, y, outer, length, inner, log);
         return y;
     }
+
+    /// <summary>dx for max and min: g divided among the elements equal to the extremum.</summary>
+    private static Func<Tensor, Tensor, Tensor, int, Tensor> Extremum(int? axis) => (gk, x, yk, n) =>
+    {
+        var mask = Equal(x, yk);
+        return Div(Mul(mask, gk), Sum(mask, axis, keepDim: true));
+    };
+
+    /// <summary>A fold recorded with its derivative <paramref name="grad"/>(gk, x, yk, n): gk and yk are
+    /// the gradient and the result with the reduced axis kept (size 1), n the reduced count.</summary>
+    private static Tensor Reduction<TOp>(string op, Tensor x, int? axis, bool keepDim, Func<int, TOp> makeOp,
+        Func<Tensor, Tensor, Tensor, int, Tensor> grad, bool requireElements = false) where TOp : struct, IReduceOp
+    {
+        var y = Fold(op, x, axis, keepDim, makeOp, requireElements: requireElements);
+        return RecordReduction(op, x, axis, y, Split(op, x, axis, keepDim).Length, grad);
+    }
+
+    private static Tensor RecordReduction(string op, Tensor x, int? axis, Tensor y, int n, Func<Tensor, Tensor, Tensor, int, Tensor> grad) =>
+        Autograd.Record(op, y, [x], (g, _) =>
+        {
+            var kept = Split(op, x, axis, keepDim: true).Result.ToArray();
+            return [grad(g.Reshape(kept), x, y.Reshape(kept), n)];
+        });
 
     /// <summary>
     /// Reduces <paramref name="x"/> with the fold <paramref name="makeOp"/>(n) builds for n

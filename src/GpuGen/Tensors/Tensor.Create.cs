@@ -59,7 +59,9 @@ public sealed partial class Tensor
     public Tensor To(Device device)
     {
         Check.Alive("to", "x", this);
-        return ReferenceEquals(device, Device) ? Ops.Clone(this) : FromArray(ToArray(), Shape, device);
+        if (ReferenceEquals(device, Device)) return Ops.Clone(this);
+        var from = Device;
+        return Autograd.Record("to", FromArray(ToArray(), Shape, device), [this], (g, _) => [g.To(from)]);
     }
 
     /// <summary>The values, row-major, copied to a new host array (waits for pending kernels).</summary>

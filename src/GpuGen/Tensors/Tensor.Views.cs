@@ -26,7 +26,8 @@ public sealed partial class Tensor
         var shape = new Shape(resolved);
         if (shape.ElementCount != Length)
             throw new ShapeMismatchException($"reshape: cannot view {Shape} ({Length} elements) as {shape} ({shape.ElementCount} elements)");
-        return View(Offset, shape);
+        var dimsBefore = Shape.ToArray();
+        return Autograd.Record("reshape", View(Offset, shape), [this], (g, _) => [g.Reshape(dimsBefore)]);
     }
 
     /// <summary>All elements as one dimension.</summary>
@@ -40,7 +41,9 @@ public sealed partial class Tensor
         if (start < 0 || count < 0 || start > Shape[0] - count)
             throw new ShapeMismatchException($"slice: rows [{start}, {(long)start + count}) are outside the first axis of {Shape}");
         int rowLength = Shape[0] == 0 ? 0 : Length / Shape[0];
-        return View(Offset + start * rowLength, Shape.WithFirst(count));
+        int rows = Shape[0];
+        return Autograd.Record("slice", View(Offset + start * rowLength, Shape.WithFirst(count)), [this],
+            (g, _) => [Ops.EmbedRows(g, start, rows)]);
     }
 
     /// <summary>Rows in <paramref name="range"/> along the first axis, as a view: <c>x[10..20]</c>.</summary>
@@ -66,7 +69,10 @@ public sealed partial class Tensor
             if (Rank == 0 || index < 0 || index >= Shape[0])
                 throw new ShapeMismatchException($"index: row {index} is outside the first axis of {Shape}");
             var dims = Shape.Dims[1..].ToArray();
-            return View(Offset + index * (Length / Shape[0]), new Shape(dims));
+            var rowShape = Shape.WithFirst(1).ToArray();
+            int rows = Shape[0];
+            return Autograd.Record("index", View(Offset + index * (Length / Shape[0]), new Shape(dims)), [this],
+                (g, _) => [Ops.EmbedRows(g.Reshape(rowShape), index, rows)]);
         }
     }
 

@@ -50,6 +50,9 @@ public sealed partial class Tensor : IDisposable
     /// <summary>Index of this tensor's first element in its storage.</summary>
     internal int Offset { get; }
 
+    /// <summary>The scope that will dispose this tensor, if any.</summary>
+    internal TensorScope? Scope { get; set; }
+
     /// <summary>True when both tensors refer to the same buffer (one may be a view of the other).</summary>
     public bool SharesStorageWith(Tensor other) => ReferenceEquals(_storage, other._storage);
 

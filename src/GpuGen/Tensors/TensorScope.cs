@@ -31,20 +31,29 @@ public sealed class TensorScope : IDisposable
     public static TensorScope? Current => _current;
 
     /// <summary>Number of tensors this scope will dispose.</summary>
-    public int Count => _owned.Count;
+    public int Count => _owned.Count(t => ReferenceEquals(t.Scope, this));
 
     /// <summary>Takes <paramref name="tensor"/> out of this scope (into the enclosing one, if any) and returns it.</summary>
     public Tensor Keep(Tensor tensor)
     {
         ObjectDisposedException.ThrowIf(_closed, this);
-        int i = _owned.LastIndexOf(tensor);
-        if (i < 0) throw new InvalidOperationException($"scope: {tensor} does not belong to this scope");
-        _owned.RemoveAt(i);
-        _outer?._owned.Add(tensor);
+        if (!ReferenceEquals(tensor.Scope, this)) throw new InvalidOperationException($"scope: {tensor} does not belong to this scope");
+        tensor.Scope = null;
+        _outer?.Adopt(tensor);
         return tensor;
     }
 
-    internal static void Track(Tensor tensor) => _current?._owned.Add(tensor);
+    /// <summary>Takes a tensor out of whatever scope owns it: its owner is now its holder (a
+    /// parameter's gradient, an optimizer's state), which disposes it.</summary>
+    internal static void Release(Tensor tensor) => tensor.Scope = null;
+
+    internal static void Track(Tensor tensor) => _current?.Adopt(tensor);
+
+    private void Adopt(Tensor tensor)
+    {
+        tensor.Scope = this;
+        _owned.Add(tensor);
+    }
 
     public void Dispose()
     {
@@ -53,7 +62,8 @@ public sealed class TensorScope : IDisposable
             throw new InvalidOperationException("scope: scopes must be disposed innermost first");
         _closed = true;
         _current = _outer;
-        for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
+        for (int i = _owned.Count - 1; i >= 0; i--)
+            if (ReferenceEquals(_owned[i].Scope, this)) _owned[i].Dispose(); // kept or released ones have left
         _owned.Clear();
     }
 }

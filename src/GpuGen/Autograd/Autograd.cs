@@ -1,0 +1,141 @@
+namespace GpuGen;
+
+/// <summary>
+/// Reverse-mode automatic differentiation over the ops (a tape of <see cref="GradNode"/>s).
+/// Ops record themselves when grad mode is on and an input tracks gradients (a leaf with
+/// <see cref="Tensor.RequiresGrad"/>, or the output of a recorded op). <see cref="Tensor.Backward"/>
+/// accumulates into leaves' <see cref="Tensor.Grad"/>; <see cref="Grad"/> returns gradients as
+/// tensors, which with createGraph are themselves recorded: gradients of gradients.
+/// </summary>
+public static class Autograd
+{
+    /// <summary>Ops inside the returned scope record nothing (inference, optimizer updates, initialisation).</summary>
+    public static IDisposable NoGrad() => GradMode.Disable();
+
+    /// <summary>Whether ops on this thread record themselves now.</summary>
+    public static bool IsRecording => GradMode.Enabled;
+
+    /// <summary>
+    /// The gradients of Σ gradOutputs[k]·outputs[k] with respect to each input. gradOutputs may
+    /// be null when every output has one element. With <paramref name="createGraph"/> the
+    /// backward pass is recorded, so the results can be differentiated again (they then keep the
+    /// graph alive); the graph is released afterwards unless <paramref name="retainGraph"/> (which
+    /// defaults to createGraph). An input that takes no part in the outputs is an error, unless
+    /// <paramref name="allowUnused"/>, which gives it a gradient of zeros.
+    /// </summary>
+    public static Tensor[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor[]? gradOutputs = null,
+        bool createGraph = false, bool? retainGraph = null, bool allowUnused = false)
+    {
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Check.Alive("grad", $"input {i}", inputs[i]);
+            if (!inputs[i].TracksGrad)
+                throw new GpuGenException($"grad: input {i} {inputs[i].Shape} does not require grad; set RequiresGrad on it before computing the outputs");
+        }
+        var grads = Run("grad", outputs, gradOutputs, createGraph, retainGraph ?? createGraph);
+        var result = new Tensor[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (grads.TryGetValue(inputs[i], out var g)) result[i] = g;
+            else if (allowUnused) result[i] = Tensor.Zeros(inputs[i].Shape, inputs[i].Device);
+            else throw new GpuGenException($"grad: input {i} {inputs[i].Shape} does not take part in computing the outputs (pass allowUnused: true to get zeros)");
+        }
+        return result;
+    }
+
+    /// <summary>Backward from one output into the .Grad of every leaf that requires grad.</summary>
+    internal static void Backward(Tensor output, Tensor? gradOutput, bool retainGraph, bool createGraph)
+    {
+        var grads = Run("backward", [output], gradOutput is null ? null : [gradOutput], createGraph, retainGraph);
+        foreach (var (tensor, g) in grads)
+            if (tensor.IsLeaf && tensor.RequiresGrad) tensor.AccumulateGrad(g, createGraph);
+    }
+
+    /// <summary>Records <paramref name="output"/> as made by <paramref name="op"/> from <paramref name="inputs"/>,
+    /// if grad mode is on and any input tracks gradients.</summary>
+    internal static Tensor Record(string op, Tensor output, Tensor[] inputs, Func<Tensor, bool[], Tensor?[]> backward)
+    {
+        if (!GradMode.Enabled) return output;
+        bool any = false;
+        foreach (var t in inputs) any |= t.TracksGrad;
+        if (any) output.Node = new GradNode(op, output, inputs, backward);
+        return output;
+    }
+
+    private static Dictionary<Tensor, Tensor> Run(string caller, Tensor[] outputs, Tensor[]? gradOutputs, bool createGraph, bool retainGraph)
+    {
+        if (gradOutputs is not null && gradOutputs.Length != outputs.Length)
+            throw new ArgumentException($"{caller}: {outputs.Length} outputs but {gradOutputs.Length} gradOutputs");
+        var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            var output = outputs[k];
+            Check.Alive(caller, $"output {k}", output);
+            if (!output.TracksGrad)
+                throw new GpuGenException($"{caller}: output {k} {output.Shape} does not require grad (no input of the ops that made it requires grad, or it was made under NoGrad)");
+            Tensor seed;
+            if (gradOutputs?[k] is { } given)
+            {
+                Check.SameShape(caller, $"output {k}", output, $"gradOutput {k}", given);
+                seed = given;
+            }
+            else if (output.Length == 1) seed = Tensor.Ones(output.Shape, output.Device);
+            else throw new GpuGenException($"{caller}: output {k} has shape {output.Shape}, not one element: pass gradOutputs (the vector of the vector–Jacobian product)");
+            Accumulate(grads, output, seed);
+        }
+
+        var order = TopologicalOrder(outputs);
+        using (createGraph ? GradMode.Force() : GradMode.Disable())
+        {
+            foreach (var node in order)
+            {
+                if (!grads.TryGetValue(node.Output, out var g)) continue;
+                var inputs = node.Inputs;
+                var needs = new bool[inputs.Length];
+                for (int i = 0; i < inputs.Length; i++) needs[i] = inputs[i].TracksGrad;
+                var partials = node.Apply(g, needs);
+                for (int i = 0; i < inputs.Length; i++)
+                {
+                    if (!needs[i] || partials[i] is not { } p) continue;
+                    if (p.Shape != inputs[i].Shape)
+                        throw new InvalidOperationException($"backward of '{node.Op}': gradient {p.Shape} for input {i} of shape {inputs[i].Shape}");
+                    Accumulate(grads, inputs[i], p);
+                }
+            }
+        }
+        if (!retainGraph)
+            foreach (var node in order) node.Release();
+        return grads;
+    }
+
+    private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor target, Tensor g) =>
+        grads[target] = grads.TryGetValue(target, out var existing) ? Ops.Add(existing, g) : g;
+
+    /// <summary>Nodes reachable from the outputs, each after every node that consumes its output
+    /// (reverse post-order of a depth-first search).</summary>
+    private static List<GradNode> TopologicalOrder(Tensor[] outputs)
+    {
+        var visited = new HashSet<GradNode>(ReferenceEqualityComparer.Instance);
+        var postOrder = new List<GradNode>();
+        var stack = new Stack<(GradNode Node, int NextInput)>();
+        foreach (var output in outputs)
+        {
+            if (output.Node is not { } root || !visited.Add(root)) continue;
+            stack.Push((root, 0));
+            while (stack.Count > 0)
+            {
+                var (node, next) = stack.Pop();
+                if (node.Released)
+                    throw new GpuGenException($"backward: the graph through '{node.Op}' was already released by an earlier backward; pass retainGraph: true to the first one to go through it twice");
+                if (next < node.Inputs.Length)
+                {
+                    stack.Push((node, next + 1));
+                    if (node.Inputs[next].Node is { } child && visited.Add(child)) stack.Push((child, 0));
+                }
+                else postOrder.Add(node);
+            }
+        }
+        postOrder.Reverse();
+        return postOrder;
+    }
+}
