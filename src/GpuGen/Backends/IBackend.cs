@@ -15,6 +15,7 @@ internal interface IBackend
     IElementwiseKernels Elementwise { get; }
     IReduceKernels Reduce { get; }
     IRandomKernels Random { get; }
+    IOptimKernels Optim { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -78,4 +79,13 @@ internal interface IRandomKernels
     void Sample<TDist>(TDist distribution, Tensor y, ulong seed, ulong offset) where TDist : struct, Kernels.Random.IDistribution;
     void Bernoulli(Tensor probability, Tensor y, ulong seed, ulong offset);
     void Categorical(Tensor weights, Tensor y, int classes, ulong seed, ulong offset);
+}
+
+/// <summary>Fused parameter updates: one launch per parameter tensor.</summary>
+internal interface IOptimKernels
+{
+    void Adam(Tensor p, Tensor g, Tensor m, Tensor v, in Kernels.Optim.AdamHyper hyper);
+
+    /// <summary>buffer is the momentum buffer (unused, and may be p, without momentum).</summary>
+    void Sgd(Tensor p, Tensor g, Tensor buffer, in Kernels.Optim.SgdHyper hyper);
 }

@@ -11,6 +11,7 @@ internal sealed class HostBackend : IBackend
     public IElementwiseKernels Elementwise { get; } = new HostElementwise();
     public IReduceKernels Reduce { get; } = new HostReduce();
     public IRandomKernels Random { get; } = new HostRandom();
+    public IOptimKernels Optim { get; } = new HostOptim();
 }
 
 internal static class HostTensorAccess

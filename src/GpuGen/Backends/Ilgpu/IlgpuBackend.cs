@@ -10,6 +10,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IElementwiseKernels Elementwise { get; } = new IlgpuElementwise(device);
     public IReduceKernels Reduce { get; } = new IlgpuReduce(device);
     public IRandomKernels Random { get; } = new IlgpuRandom(device);
+    public IOptimKernels Optim { get; } = new IlgpuOptim(device);
 }
 
 internal static class IlgpuTensorAccess

@@ -1,0 +1,83 @@
+namespace GpuGen.Optim;
+
+/// <summary>
+/// Updates named parameters from their gradients, one fused kernel per parameter per step.
+/// State tensors (moments, momentum buffers) are created on the first step, named after their
+/// parameter for checkpoints (<see cref="NamedState"/>), and owned by the optimizer.
+/// Parameters whose gradient is null are skipped, as in PyTorch.
+/// </summary>
+public abstract class Optimizer : IDisposable
+{
+    private readonly List<(string Name, Tensor Parameter)> _parameters;
+
+    protected Optimizer(IEnumerable<(string Name, Tensor Parameter)> parameters, float learningRate)
+    {
+        _parameters = parameters.ToList();
+        if (_parameters.Count == 0) throw new ArgumentException($"{GetType().Name}: no parameters to optimise");
+        foreach (var (name, p) in _parameters)
+            if (!p.RequiresGrad || !p.IsLeaf) throw new ArgumentException($"{GetType().Name}: parameter '{name}' is not a leaf that requires grad");
+        if (_parameters.Select(p => p.Name).Distinct().Count() != _parameters.Count)
+            throw new ArgumentException($"{GetType().Name}: parameter names must be unique");
+        LearningRate = learningRate;
+    }
+
+    public IReadOnlyList<(string Name, Tensor Parameter)> Parameters => _parameters;
+
+    private float _learningRate;
+
+    public float LearningRate
+    {
+        get => _learningRate;
+        set
+        {
+            if (!(value >= 0) || !float.IsFinite(value)) throw new ArgumentException($"{GetType().Name}: learning rate must be finite and ≥ 0, got {value}");
+            _learningRate = value;
+        }
+    }
+
+    /// <summary>Steps taken so far (Adam's t counts from 1 at the first step).</summary>
+    public int StepCount { get; protected set; }
+
+    /// <summary>One update of every parameter that has a gradient.</summary>
+    public void Step()
+    {
+        StepCount++;
+        using (Autograd.NoGrad())
+            for (int i = 0; i < _parameters.Count; i++)
+                if (_parameters[i].Parameter.Grad is { } g) Update(i, _parameters[i].Parameter, g);
+    }
+
+    /// <summary>Sets every gradient to zero in place (keeping its buffer, so a training loop does not allocate).</summary>
+    public void ZeroGrad()
+    {
+        using (Autograd.NoGrad())
+            foreach (var (_, p) in _parameters)
+                if (p.Grad is { } g) Ops.Fill(g, 0f);
+    }
+
+    /// <summary>Sets the learning rate from a schedule for the coming step.</summary>
+    public void Schedule(ILearningRateSchedule schedule) => LearningRate = schedule.At(StepCount);
+
+    protected abstract void Update(int index, Tensor parameter, Tensor grad);
+
+    /// <summary>State tensors by name, for checkpoints: <c>{kind}.{parameter path}</c>.</summary>
+    public abstract IEnumerable<(string Name, Tensor State)> NamedState();
+
+    /// <summary>Restores the step count and creates the state tensors, ready to be filled by a checkpoint loader.</summary>
+    internal abstract void PrepareState(int stepCount);
+
+    /// <summary>A zero tensor shaped like parameter <paramref name="index"/>, owned by the optimizer.</summary>
+    protected Tensor NewState(int index)
+    {
+        var p = _parameters[index].Parameter;
+        var t = Tensor.Zeros(p.Shape, p.Device);
+        TensorScope.Release(t);
+        return t;
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var (_, t) in NamedState()) t.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
