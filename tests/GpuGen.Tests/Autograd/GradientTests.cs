@@ -75,6 +75,8 @@ public class GradientTests
         new("matmul transB", x => Ops.MatMul(x[0], x[1], transB: true), () => Random(52, -1, 1, [3, 5], [2, 5])),
         new("matmul batched, shared b", x => Ops.MatMul(x[0], x[1]), () => Random(53, -1, 1, [2, 3, 4], [4, 2])),
         new("linear", x => Ops.Linear(x[0], x[1], x[2]), () => Random(54, -1, 1, [3, 5], [2, 5], [2])),
+        new("linear without bias", x => Ops.Linear(x[0], x[1]), () => Random(58, -1, 1, [3, 5], [2, 5])),
+        new("maximum/minimum with a scalar", x => Ops.Mul(Ops.Maximum(x[0], 0.1f), Ops.Minimum(x[0], -0.1f)), () => AwayFromZero(59, V)),
         new("reshape, slice, index", x => Ops.Mul(x[0].Reshape(4, 3)[1..3], x[0].Reshape(4, 3)[3]), () => Random(55, -2, 2, M)),
         new("clone", x => Ops.Mul(Ops.Clone(x[0]), x[0]), () => Random(56, -2, 2, V)),
         new("normalCdf", x => Ops.NormalCdf(x[0]), () => Random(57, -2, 2, V)),
