@@ -36,9 +36,8 @@ public class MnistTests
     [Test]
     public void FoldersWithMissingOrDisagreeingFilesAreClearErrors()
     {
-        string dir = Path.Combine(Path.GetTempPath(), "gpugen-mnist-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        try
+        using var folder = new TempFolder();
+        string dir = folder.Path;
         {
             Assert.That(Assert.Throws<GpuGenException>(() => Mnist.Load(Path.Combine(dir, "nope")))!.Message, Does.Contain("does not exist"));
             Assert.That(Assert.Throws<GpuGenException>(() => Mnist.Load(dir))!.Message, Does.Contain("no train-images-idx3-ubyte"));
@@ -56,10 +55,6 @@ public class MnistTests
             File.WriteAllBytes(Path.Combine(dir, "cut.gz"), gz[..(gz.Length / 2)]);
             Assert.That(Assert.Throws<GpuGenException>(() => Idx.ReadUBytes(Path.Combine(dir, "cut.gz"), 1))!.Message,
                 Does.Contain("cut.gz").And.Match("corrupt or truncated|truncated"));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
         }
     }
 }

@@ -7,13 +7,13 @@ namespace GpuGen.Tests.IO;
 
 public class CheckpointTests
 {
-    private string _dir = "";
+    private TempFolder _folder = null!;
 
     [SetUp]
-    public void MakeFolder() => Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), "gpugen-ck-" + Guid.NewGuid().ToString("N")));
+    public void MakeFolder() => _folder = new TempFolder();
 
     [TearDown]
-    public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
+    public void RemoveFolder() => _folder.Dispose();
 
     private sealed class Net : Module
     {
@@ -45,7 +45,7 @@ public class CheckpointTests
     [Test]
     public void SaveLoadIsBitIdenticalAndResumingGivesBitIdenticalSteps()
     {
-        string path = Path.Combine(_dir, "ck.safetensors");
+        string path = _folder.File("ck.safetensors");
         using var net = new Net(5, new Generator(1));
         using var adam = new Adam(net.NamedParameters());
         TrainSteps(net, adam, 0, 3);
@@ -65,7 +65,7 @@ public class CheckpointTests
     [Test]
     public void AMismatchedModelIsRefusedAndLeftUntouched()
     {
-        string path = Path.Combine(_dir, "ck.safetensors");
+        string path = _folder.File("ck.safetensors");
         using (var small = new Net(5, new Generator(1))) Checkpoint.Save(path, small);
         using var big = new Net(7, new Generator(2));
         var before = Bits(big);
@@ -77,7 +77,7 @@ public class CheckpointTests
     [Test]
     public void MissingAndUnexpectedTensorsAndOptimizerMismatchesAreNamed()
     {
-        string path = Path.Combine(_dir, "ck.safetensors");
+        string path = _folder.File("ck.safetensors");
         using var net = new Net(5, new Generator(1));
         using var lin = new Linear(6, 5, new Generator(1), TestSupport.Cpu);
         SafeTensors.Save(path, lin.NamedParameters());

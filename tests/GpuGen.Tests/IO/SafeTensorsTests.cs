@@ -8,13 +8,13 @@ namespace GpuGen.Tests.IO;
 
 public class SafeTensorsTests
 {
-    private string _dir = "";
+    private TempFolder _folder = null!;
 
     [SetUp]
-    public void MakeFolder() => Directory.CreateDirectory(_dir = Path.Combine(Path.GetTempPath(), "gpugen-st-" + Guid.NewGuid().ToString("N")));
+    public void MakeFolder() => _folder = new TempFolder();
 
     [TearDown]
-    public void RemoveFolder() => Directory.Delete(_dir, recursive: true);
+    public void RemoveFolder() => _folder.Dispose();
 
     [Test]
     public void RoundTripIsBitExactAndTheFileFollowsTheFormat()
@@ -25,7 +25,7 @@ public class SafeTensorsTests
         using var a = Tensor.FromArray(values, Shape.Of(2, 3), TestSupport.Cpu);
         using var b = Tensor.FromArray([7f], Shape.Scalar, TestSupport.IlgpuCpu);
         using var empty = Tensor.Zeros(Shape.Of(0, 4), TestSupport.Cpu);
-        string path = Path.Combine(_dir, "t.safetensors");
+        string path = _folder.File("t.safetensors");
         SafeTensors.Save(path, [("layer.weight", a), ("scale", b), ("empty", empty)], new Dictionary<string, string> { ["note"] = "hi" });
 
         // Independently of our reader: 8-byte little-endian length, JSON header, raw data.
@@ -91,13 +91,13 @@ public class SafeTensorsTests
     public void TooShortToHoldAHeaderLength()
     {
         Assert.That(Assert.Throws<GpuGenException>(() => SafeTensors.Parse(new byte[5], "f"))!.Message, Does.Contain("too short"));
-        Assert.That(Assert.Throws<GpuGenException>(() => SafeTensors.Load(Path.Combine(_dir, "none")))!.Message, Does.StartWith("safetensors: cannot read"));
+        Assert.That(Assert.Throws<GpuGenException>(() => SafeTensors.Load(_folder.File("none")))!.Message, Does.StartWith("safetensors: cannot read"));
     }
 
     [Test]
     public void AFailedWriteLeavesTheOldFileAndNoTemporary()
     {
-        string path = Path.Combine(_dir, "keep.safetensors");
+        string path = _folder.File("keep.safetensors");
         using var a = Tensor.Ones(Shape.Of(3), TestSupport.Cpu);
         SafeTensors.Save(path, [("a", a)]);
         var before = File.ReadAllBytes(path);
@@ -105,8 +105,8 @@ public class SafeTensorsTests
         gone.Dispose();
         Assert.Throws<ObjectDisposedException>(() => SafeTensors.Save(path, [("a", a), ("b", gone)]));
         Assert.That(File.ReadAllBytes(path), Is.EqualTo(before));
-        Assert.That(Directory.GetFiles(_dir), Has.Length.EqualTo(1), "no temporary file left behind");
-        var e = Assert.Throws<GpuGenException>(() => SafeTensors.Save(Path.Combine(_dir, "no", "such", "x.safetensors"), [("a", a)]))!;
+        Assert.That(Directory.GetFiles(_folder.Path), Has.Length.EqualTo(1), "no temporary file left behind");
+        var e = Assert.Throws<GpuGenException>(() => SafeTensors.Save(Path.Combine(_folder.Path, "no", "such", "x.safetensors"), [("a", a)]))!;
         Assert.That(e.Message, Does.Contain("does not exist"));
     }
 }
