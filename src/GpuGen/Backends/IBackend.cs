@@ -16,6 +16,7 @@ internal interface IBackend
     IReduceKernels Reduce { get; }
     IRandomKernels Random { get; }
     IOptimKernels Optim { get; }
+    IConvKernels Conv { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -88,4 +89,17 @@ internal interface IOptimKernels
 
     /// <summary>buffer is the momentum buffer (unused, and may be p, without momentum).</summary>
     void Sgd(Tensor p, Tensor g, Tensor buffer, in Kernels.Optim.SgdHyper hyper);
+}
+
+/// <summary>The convolution family's data movement (the arithmetic is GEMM's).</summary>
+internal interface IConvKernels
+{
+    /// <summary>cols [C·KH·KW, N·OH·OW] from x [N, C, H, W] (see <see cref="Kernels.Conv.ConvGeometry"/>).</summary>
+    void Im2Col(Tensor x, Tensor cols, in Kernels.Conv.ConvGeometry g, float padValue);
+
+    /// <summary>x [N, C, H, W] = the sum of the cols entries that cover each pixel (the adjoint of Im2Col).</summary>
+    void Col2Im(Tensor cols, Tensor x, in Kernels.Conv.ConvGeometry g);
+
+    /// <summary>y [B, A, R] from x [A, B, R].</summary>
+    void SwapAxes01(Tensor x, Tensor y, int a, int b, int r);
 }

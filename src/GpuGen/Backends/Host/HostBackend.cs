@@ -12,6 +12,7 @@ internal sealed class HostBackend : IBackend
     public IReduceKernels Reduce { get; } = new HostReduce();
     public IRandomKernels Random { get; } = new HostRandom();
     public IOptimKernels Optim { get; } = new HostOptim();
+    public IConvKernels Conv { get; } = new HostConv();
 }
 
 internal static class HostTensorAccess

@@ -11,6 +11,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IReduceKernels Reduce { get; } = new IlgpuReduce(device);
     public IRandomKernels Random { get; } = new IlgpuRandom(device);
     public IOptimKernels Optim { get; } = new IlgpuOptim(device);
+    public IConvKernels Conv { get; } = new IlgpuConv(device);
 }
 
 internal static class IlgpuTensorAccess

@@ -1,0 +1,87 @@
+using GpuGen.Kernels.Host;
+
+namespace GpuGen.Kernels.Conv;
+
+/// <summary>
+/// Host forms of <see cref="ConvDevice"/>'s kernels, organised for contiguous memory: Im2Col
+/// fills each cols row a window row at a time (a straight copy when the stride is 1), Col2Im
+/// gives each (n, c) plane to one worker, which adds the cols rows of every window offset into
+/// it in (i, j) order (the device kernel's order: the same sums, no races), and SwapAxes01
+/// copies rows of R.
+/// </summary>
+public static class ConvHost
+{
+    public static void Im2Col(ArraySegment<float> x, ArraySegment<float> cols, ConvGeometry g, float padValue) =>
+        HostParallel.For(g.Rows, (x, cols, g, padValue), static (start, count, s) =>
+        {
+            var g = s.g;
+            for (int row = start; row < start + count; row++)
+            {
+                int j = row % g.KW, i = row / g.KW % g.KH, c = row / (g.KW * g.KH);
+                var target = s.cols.AsSpan(row * g.Columns, g.Columns);
+                for (int n = 0; n < g.N; n++)
+                {
+                    var plane = s.x.AsSpan((n * g.C + c) * g.H * g.W, g.H * g.W);
+                    for (int oh = 0; oh < g.OH; oh++)
+                    {
+                        var line = target.Slice((n * g.OH + oh) * g.OW, g.OW);
+                        int h = oh * g.SH - g.PH + i * g.DH;
+                        if (h < 0 || h >= g.H)
+                        {
+                            line.Fill(s.padValue);
+                            continue;
+                        }
+                        var source = plane.Slice(h * g.W, g.W);
+                        // ow range whose w = ow·SW − PW + j·DW lands inside [0, W)
+                        int offset = j * g.DW - g.PW;
+                        int first = offset >= 0 ? 0 : (-offset + g.SW - 1) / g.SW;
+                        int last = Math.Min(g.OW, (g.W - 1 - offset) / g.SW + 1); // exclusive
+                        if (g.W - 1 - offset < 0) last = 0;
+                        if (first > last) first = last;
+                        line[..first].Fill(s.padValue);
+                        line[last..].Fill(s.padValue);
+                        if (g.SW == 1) source.Slice(first + offset, last - first).CopyTo(line[first..last]);
+                        else for (int ow = first; ow < last; ow++) line[ow] = source[ow * g.SW + offset];
+                    }
+                }
+            }
+        }, elementsPerItem: g.Columns);
+
+    public static void Col2Im(ArraySegment<float> cols, ArraySegment<float> x, ConvGeometry g) =>
+        HostParallel.For(g.N * g.C, (cols, x, g), static (start, count, s) =>
+        {
+            var g = s.g;
+            for (int plane = start; plane < start + count; plane++)
+            {
+                int c = plane % g.C, n = plane / g.C;
+                var image = s.x.AsSpan(plane * g.H * g.W, g.H * g.W);
+                image.Clear();
+                for (int i = 0; i < g.KH; i++)
+                    for (int j = 0; j < g.KW; j++)
+                    {
+                        var source = s.cols.AsSpan(((c * g.KH + i) * g.KW + j) * g.Columns + n * g.OH * g.OW, g.OH * g.OW);
+                        int offset = j * g.DW - g.PW;
+                        for (int oh = 0; oh < g.OH; oh++)
+                        {
+                            int h = oh * g.SH - g.PH + i * g.DH;
+                            if (h < 0 || h >= g.H) continue;
+                            var line = image.Slice(h * g.W, g.W);
+                            var values = source.Slice(oh * g.OW, g.OW);
+                            for (int ow = 0; ow < g.OW; ow++)
+                            {
+                                int w = ow * g.SW + offset;
+                                if (w >= 0 && w < g.W) line[w] += values[ow];
+                            }
+                        }
+                    }
+            }
+        }, elementsPerItem: g.H * g.W * g.KH * g.KW);
+
+    public static void SwapAxes01(ArraySegment<float> x, ArraySegment<float> y, int a, int b, int r) =>
+        HostParallel.For(b, (x, y, a, b, r), static (start, count, s) =>
+        {
+            for (int bi = start; bi < start + count; bi++)
+                for (int ai = 0; ai < s.a; ai++)
+                    s.x.AsSpan((ai * s.b + bi) * s.r, s.r).CopyTo(s.y.AsSpan((bi * s.a + ai) * s.r, s.r));
+        }, elementsPerItem: (long)a * r);
+}
