@@ -15,11 +15,11 @@ public struct Col2ImArgs
     public ConvGeometry G;
 }
 
-/// <summary>[A, B, R] → [B, A, R].</summary>
+/// <summary>[A, B, R] → [B, A, R], plus Bias[a] when HasBias (a convolution's per-channel bias, fused).</summary>
 public struct SwapArgs
 {
-    public ArrayView<float> X, Y;
-    public int A, B, R;
+    public ArrayView<float> X, Y, Bias;
+    public int A, B, R, HasBias;
 }
 
 /// <summary>
@@ -65,6 +65,7 @@ public static class ConvDevice
     {
         int r = e % a.R, rest = e / a.R;
         int aIndex = rest % a.A, b = rest / a.A; // e indexes the output [B, A, R]
-        a.Y[e] = a.X[((long)aIndex * a.B + b) * a.R + r];
+        float v = a.X[((long)aIndex * a.B + b) * a.R + r];
+        a.Y[e] = a.HasBias != 0 ? v + a.Bias[aIndex] : v;
     }
 }

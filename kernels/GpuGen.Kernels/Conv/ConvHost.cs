@@ -11,40 +11,39 @@ namespace GpuGen.Kernels.Conv;
 /// </summary>
 public static class ConvHost
 {
-    public static void Im2Col(ArraySegment<float> x, ArraySegment<float> cols, ConvGeometry g, float padValue) =>
+    public static unsafe void Im2Col(ArraySegment<float> x, ArraySegment<float> cols, ConvGeometry g, float padValue) =>
         HostParallel.For(g.Rows, (x, cols, g, padValue), static (start, count, s) =>
         {
             var g = s.g;
-            for (int row = start; row < start + count; row++)
-            {
-                int j = row % g.KW, i = row / g.KW % g.KH, c = row / (g.KW * g.KH);
-                var target = s.cols.AsSpan(row * g.Columns, g.Columns);
-                for (int n = 0; n < g.N; n++)
+            fixed (float* xBase = &s.x.Array![s.x.Offset], colsBase = &s.cols.Array![s.cols.Offset])
+                for (int row = start; row < start + count; row++)
                 {
-                    var plane = s.x.AsSpan((n * g.C + c) * g.H * g.W, g.H * g.W);
-                    for (int oh = 0; oh < g.OH; oh++)
+                    int j = row % g.KW, i = row / g.KW % g.KH, c = row / (g.KW * g.KH);
+                    // ow range whose w = ow·SW + offset lands inside [0, W); outside it, the pad value
+                    int offset = j * g.DW - g.PW;
+                    int first = offset >= 0 ? 0 : Math.Min(g.OW, (-offset + g.SW - 1) / g.SW);
+                    int last = g.W - 1 - offset < 0 ? 0 : Math.Min(g.OW, (g.W - 1 - offset) / g.SW + 1);
+                    if (first > last) first = last;
+                    float* line = colsBase + (long)row * g.Columns;
+                    for (int n = 0; n < g.N; n++)
                     {
-                        var line = target.Slice((n * g.OH + oh) * g.OW, g.OW);
-                        int h = oh * g.SH - g.PH + i * g.DH;
-                        if (h < 0 || h >= g.H)
+                        float* plane = xBase + (long)(n * g.C + c) * g.H * g.W;
+                        for (int oh = 0; oh < g.OH; oh++, line += g.OW)
                         {
-                            line.Fill(s.padValue);
-                            continue;
+                            int h = oh * g.SH - g.PH + i * g.DH;
+                            if (h < 0 || h >= g.H)
+                            {
+                                for (int ow = 0; ow < g.OW; ow++) line[ow] = s.padValue;
+                                continue;
+                            }
+                            float* source = plane + h * g.W + offset;
+                            for (int ow = 0; ow < first; ow++) line[ow] = s.padValue;
+                            if (g.SW == 1) Buffer.MemoryCopy(source + first, line + first, (last - first) * 4L, (last - first) * 4L);
+                            else for (int ow = first; ow < last; ow++) line[ow] = source[ow * g.SW];
+                            for (int ow = last; ow < g.OW; ow++) line[ow] = s.padValue;
                         }
-                        var source = plane.Slice(h * g.W, g.W);
-                        // ow range whose w = ow·SW − PW + j·DW lands inside [0, W)
-                        int offset = j * g.DW - g.PW;
-                        int first = offset >= 0 ? 0 : (-offset + g.SW - 1) / g.SW;
-                        int last = Math.Min(g.OW, (g.W - 1 - offset) / g.SW + 1); // exclusive
-                        if (g.W - 1 - offset < 0) last = 0;
-                        if (first > last) first = last;
-                        line[..first].Fill(s.padValue);
-                        line[last..].Fill(s.padValue);
-                        if (g.SW == 1) source.Slice(first + offset, last - first).CopyTo(line[first..last]);
-                        else for (int ow = first; ow < last; ow++) line[ow] = source[ow * g.SW + offset];
                     }
                 }
-            }
         }, elementsPerItem: g.Columns);
 
     public static void Col2Im(ArraySegment<float> cols, ArraySegment<float> x, ConvGeometry g) =>
@@ -77,11 +76,18 @@ public static class ConvHost
             }
         }, elementsPerItem: g.H * g.W * g.KH * g.KW);
 
-    public static void SwapAxes01(ArraySegment<float> x, ArraySegment<float> y, int a, int b, int r) =>
-        HostParallel.For(b, (x, y, a, b, r), static (start, count, s) =>
+    /// <summary>[A, B, R] → [B, A, R], adding bias[a] to every element of row a when a bias is given (a
+    /// convolution's per-channel bias, fused into the pass that reorders its output).</summary>
+    public static void SwapAxes01(ArraySegment<float> x, ArraySegment<float> y, ArraySegment<float> bias, bool hasBias, int a, int b, int r) =>
+        HostParallel.For(b, (x, y, bias, hasBias, a, b, r), static (start, count, s) =>
         {
             for (int bi = start; bi < start + count; bi++)
                 for (int ai = 0; ai < s.a; ai++)
-                    s.x.AsSpan((ai * s.b + bi) * s.r, s.r).CopyTo(s.y.AsSpan((bi * s.a + ai) * s.r, s.r));
+                {
+                    var source = s.x.AsSpan((ai * s.b + bi) * s.r, s.r);
+                    var target = s.y.AsSpan((bi * s.a + ai) * s.r, s.r);
+                    if (s.hasBias) ElementwiseHostRows.AddScalar(source, s.bias[ai], target);
+                    else source.CopyTo(target);
+                }
         }, elementsPerItem: (long)a * r);
 }

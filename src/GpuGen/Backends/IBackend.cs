@@ -100,6 +100,6 @@ internal interface IConvKernels
     /// <summary>x [N, C, H, W] = the sum of the cols entries that cover each pixel (the adjoint of Im2Col).</summary>
     void Col2Im(Tensor cols, Tensor x, in Kernels.Conv.ConvGeometry g);
 
-    /// <summary>y [B, A, R] from x [A, B, R].</summary>
-    void SwapAxes01(Tensor x, Tensor y, int a, int b, int r);
+    /// <summary>y [B, A, R] from x [A, B, R], plus bias[a] when a bias [A] is given.</summary>
+    void SwapAxes01(Tensor x, Tensor? bias, Tensor y, int a, int b, int r);
 }

@@ -55,17 +55,34 @@ public static partial class Ops
     }
 
     /// <summary>Swaps the first two axes: [A, B, …] → [B, A, …] (a copy). Its own derivative.</summary>
-    public static Tensor SwapAxes01(Tensor x)
+    public static Tensor SwapAxes01(Tensor x) => SwapAxes01(x, null);
+
+    /// <summary>
+    /// Swaps the first two axes and adds bias[a] to everything that came from row a, in one pass:
+    /// how a convolution turns its GEMM output [O, N, P] into [N, O, P] with its bias.
+    /// dx = swap(g); dbias = Σ over everything but the channel.
+    /// </summary>
+    public static Tensor SwapAxes01(Tensor x, Tensor? bias)
     {
         const string op = "swapAxes01";
         Check.Alive(op, "x", x);
         if (x.Rank < 2) throw new ShapeMismatchException($"{op}: x has shape {x.Shape}; needs at least two axes");
         int a = x.Shape[0], b = x.Shape[1], r = x.Length == 0 ? 0 : x.Length / (a * b);
+        if (bias is not null)
+        {
+            Check.Alive(op, "bias", bias);
+            if (bias.Shape != Shape.Of(a)) throw new ShapeMismatchException($"{op}: bias has shape {bias.Shape} but x has {a} rows ({x.Shape})");
+        }
         var dims = x.Shape.ToArray();
         (dims[0], dims[1]) = (dims[1], dims[0]);
         var y = Tensor.Empty(new Shape(dims), x.Device);
-        x.Device.Backend.Conv.SwapAxes01(x, y, a, b, r);
-        return Autograd.Record(op, y, [x], (g, _) => [SwapAxes01(g)]);
+        x.Device.Backend.Conv.SwapAxes01(x, bias, y, a, b, r);
+        Tensor[] inputs = bias is null ? [x] : [x, bias];
+        return Autograd.Record(op, y, inputs, (g, needs) =>
+        [
+            needs[0] ? SwapAxes01(g) : null,
+            .. bias is null ? Array.Empty<Tensor?>() : [needs[1] ? Sum(Sum(g.Reshape(b, a, r), 2), 0) : null],
+        ]);
     }
 
     /// <summary>
@@ -91,8 +108,7 @@ public static partial class Ops
         var a = weight.Reshape(groups, outChannels / groups, g.Rows / groups);     // [g, O/g, C/g·K]
         var b = cols.Reshape(groups, g.Rows / groups, g.Columns);                  // [g, C/g·K, N·P]
         var y = MatMul(a, b).Reshape(outChannels, g.N, g.OH * g.OW);               // [O, N, P]
-        y = SwapAxes01(y).Reshape(g.N, outChannels, g.OH, g.OW);
-        return bias is null ? y : Add(y, bias.Reshape(1, outChannels, 1, 1));
+        return SwapAxes01(y, bias).Reshape(g.N, outChannels, g.OH, g.OW);          // [N, O, P] + bias, one pass
     }
 
     /// <summary>

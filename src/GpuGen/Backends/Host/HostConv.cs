@@ -13,7 +13,8 @@ internal sealed class HostConv : IConvKernels
         Launcher.Host(x.Device, "ConvHost.Col2Im", cols.Length, ElementwiseCost.Of(x, cols),
             (c: cols.Segment(), x: x.Segment(), g), static s => ConvHost.Col2Im(s.c, s.x, s.g));
 
-    public void SwapAxes01(Tensor x, Tensor y, int a, int b, int r) =>
+    public void SwapAxes01(Tensor x, Tensor? bias, Tensor y, int a, int b, int r) =>
         Launcher.Host(y.Device, "ConvHost.SwapAxes01", y.Length, ElementwiseCost.Of(y, x),
-            (x: x.Segment(), y: y.Segment(), a, b, r), static s => ConvHost.SwapAxes01(s.x, s.y, s.a, s.b, s.r));
+            (x: x.Segment(), y: y.Segment(), bias: bias?.Segment() ?? default, has: bias is not null, a, b, r),
+            static s => ConvHost.SwapAxes01(s.x, s.y, s.bias, s.has, s.a, s.b, s.r));
 }

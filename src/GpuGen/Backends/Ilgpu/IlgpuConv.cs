@@ -13,7 +13,8 @@ internal sealed class IlgpuConv(IlgpuDevice device) : IConvKernels
         Launcher.Device(device, ConvDevice.Col2Im, x.Length,
             new Col2ImArgs { Cols = cols.View(), X = x.View(), G = g }, ElementwiseCost.Of(x, cols));
 
-    public void SwapAxes01(Tensor x, Tensor y, int a, int b, int r) =>
+    public void SwapAxes01(Tensor x, Tensor? bias, Tensor y, int a, int b, int r) =>
         Launcher.Device(device, ConvDevice.SwapAxes01, y.Length,
-            new SwapArgs { X = x.View(), Y = y.View(), A = a, B = b, R = r }, ElementwiseCost.Of(y, x));
+            new SwapArgs { X = x.View(), Y = y.View(), Bias = (bias ?? x).View(), HasBias = bias is null ? 0 : 1, A = a, B = b, R = r },
+            ElementwiseCost.Of(y, x));
 }
