@@ -80,61 +80,15 @@ public sealed class Unflatten(params int[] shape) : Module
     public override Tensor Forward(Tensor x) => x.Reshape([x.Shape[0], .. shape]);
 }
 
-/// <summary>
-/// Batch normalisation of [N, C, H, W] per channel over N, H and W (Ioffe &amp; Szegedy 2015),
-/// with running estimates for evaluation, as <see cref="BatchNorm1d"/> does per feature.
-/// Composed from reductions over [N, C, H·W] (axes 0 and 2), so its derivatives come from the tape.
-/// </summary>
-public sealed class BatchNorm2d : Module
+/// <summary>Batch normalisation of [N, C, H, W] per channel over N, H and W.</summary>
+public sealed class BatchNorm2d(int channels, Device? device = null, float eps = 1e-5f, float momentum = 0.1f)
+    : BatchNorm(channels, device, eps, momentum)
 {
-    public BatchNorm2d(int channels, Device? device = null, float eps = 1e-5f, float momentum = 0.1f)
-    {
-        Channels = channels;
-        Eps = eps;
-        Momentum = momentum;
-        Gamma = AddParameter("weight", Tensor.Ones(Shape.Of(channels), device));
-        Beta = AddParameter("bias", Tensor.Zeros(Shape.Of(channels), device));
-        RunningMean = AddBuffer("running_mean", Tensor.Zeros(Shape.Of(channels), device));
-        RunningVar = AddBuffer("running_var", Tensor.Ones(Shape.Of(channels), device));
-    }
-
-    public int Channels { get; }
-    public float Eps { get; }
-    public float Momentum { get; }
-    public Tensor Gamma { get; }
-    public Tensor Beta { get; }
-    public Tensor RunningMean { get; }
-    public Tensor RunningVar { get; }
-
     public override Tensor Forward(Tensor x)
     {
         if (x.Rank != 4 || x.Shape[1] != Channels)
             throw new ShapeMismatchException($"batchNorm2d: x has shape {x.Shape}; expected [N, {Channels}, H, W]");
-        int n = x.Shape[0], spatial = x.Shape[2] * x.Shape[3], count = n * spatial;
-        var v = x.Reshape(n, Channels, spatial);
-        Tensor mean, variance;
-        if (Training)
-        {
-            if (count < 2) throw new ShapeMismatchException($"batchNorm2d: training needs at least 2 values per channel, got {x.Shape}");
-            mean = Ops.Mean(Ops.Mean(v, 2, keepDim: true), 0, keepDim: true);                       // [1, C, 1]
-            variance = Ops.Mean(Ops.Mean(Ops.Square(Ops.Sub(v, mean)), 2, keepDim: true), 0, keepDim: true);
-            using (Autograd.NoGrad())
-            using (new TensorScope())
-            {
-                Ops.Scale(RunningMean, 1f - Momentum);
-                Ops.Axpy(Momentum, mean.Detach().Reshape(Channels), RunningMean);
-                Ops.Scale(RunningVar, 1f - Momentum);
-                Ops.Axpy(Momentum * count / (count - 1f), variance.Detach().Reshape(Channels), RunningVar);
-            }
-        }
-        else
-        {
-            mean = RunningMean.Reshape(1, Channels, 1);
-            variance = RunningVar.Reshape(1, Channels, 1);
-        }
-        var y = Ops.Mul(Ops.Sub(v, mean), Ops.Rsqrt(Ops.Add(variance, Eps)));
-        y = Ops.Add(Ops.Mul(y, Gamma.Reshape(1, Channels, 1)), Beta.Reshape(1, Channels, 1));
-        return y.Reshape(x.Shape.ToArray());
+        return Normalize("batchNorm2d", x.Reshape(x.Shape[0], Channels, x.Shape[2] * x.Shape[3])).Reshape(x.Shape.ToArray());
     }
 }
 

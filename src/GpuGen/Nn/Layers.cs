@@ -123,24 +123,26 @@ public sealed class LayerNorm : Module
 }
 
 /// <summary>
-/// Batch normalisation of x [batch, features] (Ioffe &amp; Szegedy 2015). Training: normalises with
-/// the batch's mean and biased variance, and updates running estimates (unbiased variance) with
-/// momentum; evaluation: normalises with the running estimates.
+/// Batch normalisation (Ioffe &amp; Szegedy 2015) of x viewed as [N, C, S]: per channel c, over
+/// the batch and the S positions. Training: normalises with the batch's mean and biased
+/// variance and updates running estimates (unbiased variance) with momentum; evaluation:
+/// normalises with the running estimates. Composed from reductions and elementwise ops, so its
+/// derivatives come from the tape.
 /// </summary>
-public sealed class BatchNorm1d : Module
+public abstract class BatchNorm : Module
 {
-    public BatchNorm1d(int features, Device? device = null, float eps = 1e-5f, float momentum = 0.1f)
+    private protected BatchNorm(int channels, Device? device, float eps, float momentum)
     {
-        Features = features;
+        Channels = channels;
         Eps = eps;
         Momentum = momentum;
-        Gamma = AddParameter("weight", Tensor.Ones(Shape.Of(features), device));
-        Beta = AddParameter("bias", Tensor.Zeros(Shape.Of(features), device));
-        RunningMean = AddBuffer("running_mean", Tensor.Zeros(Shape.Of(features), device));
-        RunningVar = AddBuffer("running_var", Tensor.Ones(Shape.Of(features), device));
+        Gamma = AddParameter("weight", Tensor.Ones(Shape.Of(channels), device));
+        Beta = AddParameter("bias", Tensor.Zeros(Shape.Of(channels), device));
+        RunningMean = AddBuffer("running_mean", Tensor.Zeros(Shape.Of(channels), device));
+        RunningVar = AddBuffer("running_var", Tensor.Ones(Shape.Of(channels), device));
     }
 
-    public int Features { get; }
+    public int Channels { get; }
     public float Eps { get; }
     public float Momentum { get; }
     public Tensor Gamma { get; }
@@ -148,33 +150,45 @@ public sealed class BatchNorm1d : Module
     public Tensor RunningMean { get; }
     public Tensor RunningVar { get; }
 
-    public override Tensor Forward(Tensor x)
+    /// <summary>Normalises v [N, C, S]; returns [N, C, S].</summary>
+    private protected Tensor Normalize(string op, Tensor v)
     {
-        if (x.Rank != 2 || x.Shape[1] != Features)
-            throw new ShapeMismatchException($"batchNorm1d: x has shape {x.Shape}; expected [batch, {Features}]");
+        int count = v.Shape[0] * v.Shape[2];
         Tensor mean, variance;
         if (Training)
         {
-            if (x.Shape[0] < 2) throw new ShapeMismatchException($"batchNorm1d: training needs at least 2 rows to estimate a variance, got {x.Shape}");
-            mean = Ops.Mean(x, 0);
-            variance = Ops.Variance(x, 0);
+            if (count < 2) throw new ShapeMismatchException($"{op}: training needs at least 2 values per channel, got {v.Shape[0]} × {v.Shape[2]}");
+            mean = Ops.Mean(Ops.Mean(v, 2, keepDim: true), 0, keepDim: true);                                  // [1, C, 1]
+            variance = Ops.Mean(Ops.Mean(Ops.Square(Ops.Sub(v, mean)), 2, keepDim: true), 0, keepDim: true);
             using (Autograd.NoGrad())
             using (new TensorScope())
             {
                 // running ← (1 − m)·running + m·batch, with the unbiased variance
                 Ops.Scale(RunningMean, 1f - Momentum);
-                Ops.Axpy(Momentum, mean.Detach(), RunningMean);
+                Ops.Axpy(Momentum, mean.Detach().Reshape(Channels), RunningMean);
                 Ops.Scale(RunningVar, 1f - Momentum);
-                Ops.Axpy(Momentum * x.Shape[0] / (x.Shape[0] - 1f), variance.Detach(), RunningVar);
+                Ops.Axpy(Momentum * count / (count - 1f), variance.Detach().Reshape(Channels), RunningVar);
             }
         }
         else
         {
-            mean = RunningMean;
-            variance = RunningVar;
+            mean = RunningMean.Reshape(1, Channels, 1);
+            variance = RunningVar.Reshape(1, Channels, 1);
         }
-        var y = Ops.Mul(Ops.Sub(x, mean), Ops.Rsqrt(Ops.Add(variance, Eps)));
-        return Ops.Add(Ops.Mul(y, Gamma), Beta);
+        var y = Ops.Mul(Ops.Sub(v, mean), Ops.Rsqrt(Ops.Add(variance, Eps)));
+        return Ops.Add(Ops.Mul(y, Gamma.Reshape(1, Channels, 1)), Beta.Reshape(1, Channels, 1));
+    }
+}
+
+/// <summary>Batch normalisation of x [batch, features], per feature.</summary>
+public sealed class BatchNorm1d(int features, Device? device = null, float eps = 1e-5f, float momentum = 0.1f)
+    : BatchNorm(features, device, eps, momentum)
+{
+    public override Tensor Forward(Tensor x)
+    {
+        if (x.Rank != 2 || x.Shape[1] != Channels)
+            throw new ShapeMismatchException($"batchNorm1d: x has shape {x.Shape}; expected [batch, {Channels}]");
+        return Normalize("batchNorm1d", x.Reshape(x.Shape[0], Channels, 1)).Reshape(x.Shape[0], Channels);
     }
 }
 
