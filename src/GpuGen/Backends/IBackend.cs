@@ -17,6 +17,7 @@ internal interface IBackend
     IRandomKernels Random { get; }
     IOptimKernels Optim { get; }
     IConvKernels Conv { get; }
+    IReparameterizeKernels Reparameterize { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -102,4 +103,11 @@ internal interface IConvKernels
 
     /// <summary>y [B, A, R] from x [A, B, R], plus bias[a] when a bias [A] is given.</summary>
     void SwapAxes01(Tensor x, Tensor? bias, Tensor y, int a, int b, int r);
+}
+
+/// <summary>Fused kernels of the variational models.</summary>
+internal interface IReparameterizeKernels
+{
+    /// <summary>z = μ + exp(½·logσ²)·ε, elementwise over tensors of one shape.</summary>
+    void Gaussian(Tensor mu, Tensor logVar, Tensor eps, Tensor z);
 }

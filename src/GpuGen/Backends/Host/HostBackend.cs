@@ -13,6 +13,7 @@ internal sealed class HostBackend : IBackend
     public IRandomKernels Random { get; } = new HostRandom();
     public IOptimKernels Optim { get; } = new HostOptim();
     public IConvKernels Conv { get; } = new HostConv();
+    public IReparameterizeKernels Reparameterize { get; } = new HostReparameterize();
 }
 
 internal static class HostTensorAccess

@@ -12,6 +12,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IRandomKernels Random { get; } = new IlgpuRandom(device);
     public IOptimKernels Optim { get; } = new IlgpuOptim(device);
     public IConvKernels Conv { get; } = new IlgpuConv(device);
+    public IReparameterizeKernels Reparameterize { get; } = new IlgpuReparameterize(device);
 }
 
 internal static class IlgpuTensorAccess
