@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using GpuGen.Data;
 using GpuGen.Models.Classifiers;
+using GpuGen.Models.Vae;
 using GpuGen.Nn;
 using GpuGen.Optim;
 
@@ -16,6 +17,8 @@ public class TrainingBenchmarks : IDeclaresWork
     private const int Batch = 100;
     private MlpClassifier _model = null!;
     private Adam _adam = null!;
+    private Vae _vae = null!;
+    private Adam _vaeAdam = null!;
     private Tensor _x = null!, _y = null!;
 
     [GlobalSetup]
@@ -28,6 +31,8 @@ public class TrainingBenchmarks : IDeclaresWork
         _y = train.LabelTensor(indices, cpu);
         _model = new MlpClassifier([784, 400, 400, 10], new Generator(1), cpu);
         _adam = new Adam(_model.NamedParameters());
+        _vae = new Vae(new Generator(2), cpu);
+        _vaeAdam = new Adam(_vae.NamedParameters());
     }
 
     [GlobalCleanup]
@@ -35,6 +40,8 @@ public class TrainingBenchmarks : IDeclaresWork
     {
         _adam.Dispose();
         _model.Dispose();
+        _vaeAdam.Dispose();
+        _vae.Dispose();
         _x.Dispose();
         _y.Dispose();
     }
@@ -49,9 +56,25 @@ public class TrainingBenchmarks : IDeclaresWork
         _adam.Step();
     }
 
+    /// <summary>One VAE 784-400-20 training step at batch 100: encode, reparameterize, decode, −ELBO, backward, Adam.</summary>
+    [Benchmark]
+    public void VaeTrainStepBatch100()
+    {
+        using var scope = new TensorScope();
+        var loss = _vae.Loss(_x, _x).NegativeElbo;
+        _vaeAdam.ZeroGrad();
+        loss.Backward();
+        _vaeAdam.Step();
+    }
+
     /// <summary>FLOPs of the three GEMMs forward and six backward (dX of the first layer skipped: x needs no gradient).</summary>
     public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters)
     {
+        if (method == nameof(VaeTrainStepBatch100))
+        {
+            double f = 2.0 * Batch * (784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784);
+            return (f + 2 * f - 2.0 * Batch * 784 * 400, 0);
+        }
         double forward = 2.0 * Batch * (784 * 400 + 400 * 400 + 400 * 10);
         double backward = 2 * forward - 2.0 * Batch * 784 * 400;
         return (forward + backward, 0);
