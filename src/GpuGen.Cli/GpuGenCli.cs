@@ -55,6 +55,7 @@ public static class GpuGenCli
             GlobalOptions.Verbose,
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
+            new Command("train", "Train a model on MNIST (the embedded subset by default).") { TrainVaeCommand.Build(stdout, stderr) },
         };
         // A bare `gpugen` prints the help rather than an error.
         root.SetAction(parse => parse.RootCommandResult.Command.Parse("--help").Invoke(

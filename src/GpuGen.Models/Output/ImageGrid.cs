@@ -1,0 +1,64 @@
+using SkiaSharp;
+
+namespace GpuGen.Models.Output;
+
+/// <summary>
+/// Greyscale images (intensities in [0, 1], row-major) tiled into one PNG, with a one-pixel
+/// gap between tiles. Written atomically (a temporary file, then a rename).
+/// </summary>
+public static class ImageGrid
+{
+    /// <summary>Writes <paramref name="images"/> [n, height·width] as a grid of <paramref name="columns"/> columns.</summary>
+    public static void SavePng(string path, float[] images, int count, int height, int width, int columns)
+    {
+        if (count <= 0 || images.Length < count * height * width)
+            throw new GpuGenException($"image grid: {images.Length} values do not hold {count} images of {height}×{width}");
+        columns = Math.Max(1, Math.Min(columns, count));
+        int rows = (count + columns - 1) / columns;
+        int gridWidth = columns * (width + 1) + 1, gridHeight = rows * (height + 1) + 1;
+        using var bitmap = new SKBitmap(gridWidth, gridHeight, SKColorType.Gray8, SKAlphaType.Opaque);
+        var pixels = new byte[gridWidth * gridHeight];
+        Array.Fill(pixels, (byte)64); // the gaps: dark grey
+        for (int k = 0; k < count; k++)
+        {
+            int top = k / columns * (height + 1) + 1, left = k % columns * (width + 1) + 1;
+            for (int r = 0; r < height; r++)
+                for (int c = 0; c < width; c++)
+                {
+                    float v = images[(k * height + r) * width + c];
+                    pixels[(top + r) * gridWidth + left + c] = (byte)Math.Clamp(MathF.Round(v * 255f), 0f, 255f);
+                }
+        }
+        System.Runtime.InteropServices.Marshal.Copy(pixels, 0, bitmap.GetPixels(), pixels.Length);
+        using var image = SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SKEncodedImageFormat.Png, 100);
+        AtomicFile.Write(path, stream => png.SaveTo(stream));
+    }
+}
+
+/// <summary>Writes a file through a temporary file in the same folder and a rename: never half-written.</summary>
+public static class AtomicFile
+{
+    public static void Write(string path, Action<Stream> write)
+    {
+        string full = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)) write(stream);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            File.Delete(temporary);
+            throw new GpuGenException($"cannot write {path}: {e.Message}", e);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    public static void WriteText(string path, string text) => Write(path, s => { using var w = new StreamWriter(s); w.Write(text); });
+}
