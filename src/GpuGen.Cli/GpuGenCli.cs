@@ -56,6 +56,8 @@ public static class GpuGenCli
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
             new Command("train", "Train a model on MNIST (the embedded subset by default).") { TrainVaeCommand.Build(stdout, stderr) },
+            new Command("eval", "Evaluate a trained checkpoint on the test split.") { VaeCheckpointCommands.Eval(stdout, stderr) },
+            new Command("sample", "Draw samples from a trained checkpoint into a PNG grid.") { VaeCheckpointCommands.Sample(stdout, stderr) },
         };
         // A bare `gpugen` prints the help rather than an error.
         root.SetAction(parse => parse.RootCommandResult.Command.Parse("--help").Invoke(

@@ -92,29 +92,29 @@ internal static class TrainVaeCommand
         double seconds = clock.Elapsed.TotalSeconds;
 
         var final = VaeTraining.Evaluate(vae, test, device, s.Batch, s.IwSamples);
+        double knn = VaeTraining.CodeKnnAccuracy(vae, train, test, device);
         var metrics = new Dictionary<string, object?>
         {
             ["model"] = "vae", ["device"] = device.Name, ["epochs"] = s.Epochs, ["batch"] = s.Batch, ["lr"] = s.LearningRate,
             ["hidden"] = s.Hidden, ["latent"] = s.Latent, ["seed"] = s.Seed, ["train_examples"] = train.Count, ["test_examples"] = test.Count,
             ["test_neg_elbo"] = final.NegativeElbo, ["test_reconstruction"] = final.Reconstruction, ["test_kl"] = final.Kl,
-            ["test_iwae_bound"] = final.ImportanceWeighted, ["iw_samples"] = s.IwSamples,
+            ["test_iwae_bound"] = final.ImportanceWeighted, ["iw_samples"] = s.IwSamples, ["test_knn_accuracy"] = knn,
             ["train_seconds"] = seconds, ["examples_per_second"] = s.Epochs * (double)train.Count / seconds,
             ["train_curve"] = trainCurve, ["test_curve"] = testCurve,
         };
 
-        Checkpoint.Save(Path.Combine(s.Out, "model.safetensors"), vae, adam, new Dictionary<string, string>
-        {
-            ["model"] = "vae", ["inputs"] = train.PixelsPerImage.ToString(), ["hidden"] = s.Hidden.ToString(), ["latent"] = s.Latent.ToString(),
-            ["seed"] = s.Seed.ToString(), ["sampler_offset"] = generator.Offset.ToString(),
-        });
+        var metadata = VaeCheckpoint.Metadata(vae, s.Seed);
+        metadata["sampler_offset"] = generator.Offset.ToString();
+        Checkpoint.Save(Path.Combine(s.Out, "model.safetensors"), vae, adam, metadata);
         AtomicFile.WriteText(Path.Combine(s.Out, "metrics.json"), JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         var epochsAxis = Enumerable.Range(1, s.Epochs).Select(e => (double)e).ToArray();
         LossCurve.SavePng(Path.Combine(s.Out, "loss.png"), "VAE on MNIST", "−ELBO (nats per image)",
             [("train", epochsAxis, trainCurve.ToArray()), ("test", epochsAxis, testCurve.ToArray())]);
-        SavePictures(vae, test, device, s.Out);
+        VaePictures.Reconstructions(vae, test, device, Path.Combine(s.Out, "reconstructions.png"));
+        VaePictures.Samples(vae, 64, device, test.Rows, test.Cols, Path.Combine(s.Out, "samples.png"));
 
         log.WriteLine($"test −ELBO {final.NegativeElbo:F2} nats" + (final.ImportanceWeighted is { } b ? $", IWAE({s.IwSamples}) bound {b:F2} nats" : "")
-                      + $"; {s.Epochs * (double)train.Count / seconds:N0} examples/s on {device.Name}");
+                      + $"; code 5-NN accuracy {knn:P1}; {s.Epochs * (double)train.Count / seconds:N0} examples/s on {device.Name}");
         log.WriteLine($"wrote {Path.GetFullPath(s.Out)}: model.safetensors, metrics.json, loss.png, reconstructions.png, samples.png");
         return metrics;
     }
@@ -136,18 +136,4 @@ internal static class TrainVaeCommand
         }
     }
 
-    /// <summary>8 test digits over their reconstructions (pixel probabilities), and 64 samples from the prior.</summary>
-    private static void SavePictures(Vae vae, MnistSplit test, Device device, string folder)
-    {
-        using var scope = new TensorScope();
-        using var noGrad = Autograd.NoGrad();
-        vae.Eval();
-        int[] first = Enumerable.Range(0, 8).ToArray();
-        var x = test.Images(first, device);
-        var recon = Ops.Sigmoid(vae.Decode(vae.Code(x)));
-        float[] pair = [.. x.ToArray(), .. recon.ToArray()];
-        ImageGrid.SavePng(Path.Combine(folder, "reconstructions.png"), pair, 16, test.Rows, test.Cols, 8);
-        var z = Ops.Normal(Shape.Of(64, vae.Latent), vae.Sampler, device);
-        ImageGrid.SavePng(Path.Combine(folder, "samples.png"), Ops.Sigmoid(vae.Decode(z)).ToArray(), 64, test.Rows, test.Cols, 8);
-    }
 }

@@ -1,4 +1,5 @@
 using GpuGen.Data;
+using GpuGen.Models.Metrics;
 using GpuGen.Optim;
 
 namespace GpuGen.Models.Vae;
@@ -34,6 +35,29 @@ public static class VaeTraining
             onStep?.Invoke(steps, value);
         }
         return total / Math.Max(steps, 1);
+    }
+
+    /// <summary>k-nearest-neighbour accuracy (k = 5) of the test codes μ(x) against the training codes.</summary>
+    public static double CodeKnnAccuracy(Vae vae, MnistSplit train, MnistSplit test, Device device, int k = 5)
+    {
+        vae.Eval();
+        using var noGrad = Autograd.NoGrad();
+        using var scope = new TensorScope();
+        return NearestNeighbours.Accuracy(Codes(vae, train, device), train.Labels, Codes(vae, test, device), test.Labels, k);
+    }
+
+    private static Tensor Codes(Vae vae, MnistSplit split, Device device)
+    {
+        var codes = Tensor.Empty(Shape.Of(split.Count, vae.Latent), device);
+        for (int start = 0; start < split.Count; start += 1000)
+        {
+            int count = Math.Min(1000, split.Count - start);
+            using var inner = new TensorScope();
+            var mu = vae.Code(split.Images(Enumerable.Range(start, count).ToArray(), device));
+            using var rows = codes.Slice(start, count);
+            Ops.Copy(mu, rows);
+        }
+        return codes;
     }
 
     /// <summary>Test −ELBO (and, when <paramref name="iwSamples"/> &gt; 0, the importance-weighted bound) over a split.</summary>

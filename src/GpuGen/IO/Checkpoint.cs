@@ -29,9 +29,12 @@ public static class Checkpoint
     }
 
     /// <summary>Loads <paramref name="path"/> into the model (and optimizer); returns the file's metadata.</summary>
-    public static IReadOnlyDictionary<string, string> Load(string path, Module model, Optimizer? optimizer = null)
+    public static IReadOnlyDictionary<string, string> Load(string path, Module model, Optimizer? optimizer = null) =>
+        Load(SafeTensors.Load(path), path, model, optimizer);
+
+    /// <summary>Loads an already-read file (whose metadata the caller used to build the model).</summary>
+    public static IReadOnlyDictionary<string, string> Load(SafeTensorsFile file, string path, Module model, Optimizer? optimizer = null)
     {
-        var file = SafeTensors.Load(path);
         var targets = model.StateTensors().ToList();
         var stored = file.Tensors.Where(t => !t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary();
         Match($"checkpoint {path}", "model", targets, stored);
