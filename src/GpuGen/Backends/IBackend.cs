@@ -110,4 +110,7 @@ internal interface IReparameterizeKernels
 {
     /// <summary>z = μ + exp(½·logσ²)·ε, elementwise over tensors of one shape.</summary>
     void Gaussian(Tensor mu, Tensor logVar, Tensor eps, Tensor z);
+
+    /// <summary>y = softmax((logits + Gumbel noise)/τ) over rows of <paramref name="classes"/>.</summary>
+    void GumbelSoftmax(Tensor logits, Tensor y, int classes, float temperature, ulong seed, ulong offset);
 }
