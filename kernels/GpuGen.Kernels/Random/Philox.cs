@@ -49,6 +49,10 @@ public static class Philox
     /// <summary>A uniform float in (0, 1]: never 0, for a logarithm.</summary>
     public static float ToUniformNonZero(uint bits) => ((bits >> 8) + 1) * TwoToMinus24;
 
-    /// <summary>A uniform float in (0, 1) (a half step off both ends), for log(−log u).</summary>
-    public static float ToUniformOpen(uint bits) => ((bits >> 8) + 0.5f) * TwoToMinus24;
+    /// <summary>
+    /// A uniform float strictly inside (0, 1), for log(−log u): the odd multiples (2k + 1)·2⁻²⁴ of
+    /// 23 random bits k. All are exact in float; the tempting ((bits ≫ 8) + ½)·2⁻²⁴ is not: above
+    /// 2²³ a float cannot hold the half, and the top value rounds to exactly 1 (then −log(−log u) = ∞).
+    /// </summary>
+    public static float ToUniformOpen(uint bits) => ((bits >> 9) * 2 + 1) * TwoToMinus24;
 }

@@ -22,6 +22,18 @@ public class RandomTests
         Assert.That(new[] { block.X, block.Y, block.Z, block.W }, Is.EqualTo(new[] { r0, r1, r2, r3 }));
     }
 
+    [Test]
+    public void UniformConversionsStayInsideTheirIntervalsAtTheExtremes()
+    {
+        foreach (uint bits in new[] { 0u, 1u, 0xFFu, 0x1FFu, 0xFFFFFF00u, 0xFFFFFFFEu, 0xFFFFFFFFu })
+        {
+            Assert.That(Philox.ToUniform(bits), Is.GreaterThanOrEqualTo(0f).And.LessThan(1f), $"[0, 1) at {bits:x8}");
+            Assert.That(Philox.ToUniformNonZero(bits), Is.GreaterThan(0f).And.LessThanOrEqualTo(1f), $"(0, 1] at {bits:x8}");
+            Assert.That(Philox.ToUniformOpen(bits), Is.GreaterThan(0f).And.LessThan(1f), $"(0, 1) at {bits:x8}");
+            Assert.That(float.IsFinite(-MathF.Log(-MathF.Log(Philox.ToUniformOpen(bits)))), Is.True, "a finite Gumbel at every extreme");
+        }
+    }
+
     private static readonly Func<Generator, Device, int, Tensor>[] Draws =
     [
         (g, d, n) => Ops.Uniform(Shape.Of(n), g, d, -2f, 3f),
