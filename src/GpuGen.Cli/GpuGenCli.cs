@@ -18,7 +18,8 @@ public static class GpuGenCli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            stderr.WriteLine($"gpugen: error: {parse.Errors[0].Message} (see 'gpugen --help')");
+            string message = string.Join(" ", parse.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
+            stderr.WriteLine($"gpugen: error: {message} (see 'gpugen --help')"); // always one line
             return UsageError;
         }
         try
@@ -55,7 +56,14 @@ public static class GpuGenCli
             GlobalOptions.Verbose,
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
-            new Command("train", "Train a model on MNIST (the embedded subset by default).") { TrainVaeCommand.Build(stdout, stderr) },
+            new Command("train", "Train a model on MNIST (the embedded subset by default).")
+            {
+                TrainVaeCommand.Build(stdout, stderr),
+                TrainFamilyCommands.Autoencoder("ae", stdout, stderr),
+                TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
+                TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
+                TrainFamilyCommands.GumbelVae(stdout, stderr),
+            },
             new Command("eval", "Evaluate a trained checkpoint on the test split.") { VaeCheckpointCommands.Eval(stdout, stderr) },
             new Command("sample", "Draw samples from a trained checkpoint into a PNG grid.") { VaeCheckpointCommands.Sample(stdout, stderr) },
         };

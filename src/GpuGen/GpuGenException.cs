@@ -7,12 +7,14 @@ namespace GpuGen;
 /// </summary>
 public class GpuGenException : Exception
 {
-    public GpuGenException(string message) : base(message) { }
+    private readonly bool _isUsageError;
+
+    public GpuGenException(string message, bool isUsageError = false) : base(message) => _isUsageError = isUsageError;
     public GpuGenException(string message, Exception inner) : base(message, inner) { }
 
     /// <summary>True when the request itself was malformed (a usage error: exit code 2),
     /// false when it was well formed but could not be carried out (exit code 1).</summary>
-    public virtual bool IsUsageError => false;
+    public virtual bool IsUsageError => _isUsageError;
 }
 
 /// <summary>Tensors whose shapes do not fit the op; the message names the op and the shapes.</summary>

@@ -1,5 +1,4 @@
 using GpuGen.Data;
-using GpuGen.Models.Metrics;
 using GpuGen.Optim;
 
 namespace GpuGen.Models.Vae;
@@ -15,50 +14,12 @@ public static class VaeTraining
     /// A loss that is not finite stops training with an error naming the step (the parameters
     /// are then left as they were before that step's update).
     /// </summary>
-    public static double TrainEpoch(Vae vae, Optimizer optimizer, BatchLoader loader, int epoch = 1, Action<int, double>? onStep = null)
-    {
-        vae.Train();
-        double total = 0;
-        int steps = 0;
-        foreach (var (images, _) in loader.Epoch())
-        {
-            using var scope = new TensorScope();
-            var loss = vae.Loss(images, images).NegativeElbo;
-            float value = loss.Item();
-            if (!float.IsFinite(value))
-                throw new GpuGenException($"vae: the loss became {value} at epoch {epoch}, step {steps + 1}; lower the learning rate (the model is unchanged by this step)");
-            optimizer.ZeroGrad();
-            loss.Backward();
-            optimizer.Step();
-            total += value;
-            steps++;
-            onStep?.Invoke(steps, value);
-        }
-        return total / Math.Max(steps, 1);
-    }
+    public static double TrainEpoch(Vae vae, Optimizer optimizer, BatchLoader loader, int epoch = 1, Action<int, double>? onStep = null) =>
+        Training.Epoch("vae", vae, optimizer, loader, images => vae.Loss(images, images).NegativeElbo, epoch, onStep);
 
     /// <summary>k-nearest-neighbour accuracy (k = 5) of the test codes μ(x) against the training codes.</summary>
-    public static double CodeKnnAccuracy(Vae vae, MnistSplit train, MnistSplit test, Device device, int k = 5)
-    {
-        vae.Eval();
-        using var noGrad = Autograd.NoGrad();
-        using var scope = new TensorScope();
-        return NearestNeighbours.Accuracy(Codes(vae, train, device), train.Labels, Codes(vae, test, device), test.Labels, k);
-    }
-
-    private static Tensor Codes(Vae vae, MnistSplit split, Device device)
-    {
-        var codes = Tensor.Empty(Shape.Of(split.Count, vae.Latent), device);
-        for (int start = 0; start < split.Count; start += 1000)
-        {
-            int count = Math.Min(1000, split.Count - start);
-            using var inner = new TensorScope();
-            var mu = vae.Code(split.Images(Enumerable.Range(start, count).ToArray(), device));
-            using var rows = codes.Slice(start, count);
-            Ops.Copy(mu, rows);
-        }
-        return codes;
-    }
+    public static double CodeKnnAccuracy(Vae vae, MnistSplit train, MnistSplit test, Device device) =>
+        Training.CodeKnnAccuracy(vae, train, test, device, vae.Code);
 
     /// <summary>Test −ELBO (and, when <paramref name="iwSamples"/> &gt; 0, the importance-weighted bound) over a split.</summary>
     public static VaeEvaluation Evaluate(Vae vae, MnistSplit split, Device device, int batchSize = 100, int iwSamples = 0)

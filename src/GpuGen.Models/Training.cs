@@ -1,0 +1,82 @@
+using GpuGen.Data;
+using GpuGen.Nn;
+using GpuGen.Optim;
+
+namespace GpuGen.Models;
+
+/// <summary>The training and evaluation loops every model shares.</summary>
+public static class Training
+{
+    /// <summary>
+    /// One epoch of optimizer steps on <paramref name="loss"/>(images) (a scalar); returns the mean
+    /// loss over the epoch. A loss that is not finite stops training with an error naming the
+    /// model, epoch and step; that step's update is not applied.
+    /// </summary>
+    public static double Epoch(string model, Module module, Optimizer optimizer, BatchLoader loader, Func<Tensor, Tensor> loss,
+        int epoch = 1, Action<int, double>? onStep = null)
+    {
+        module.Train();
+        double total = 0;
+        int steps = 0;
+        foreach (var (images, _) in loader.Epoch())
+        {
+            using var scope = new TensorScope();
+            var value = loss(images);
+            float v = value.Item();
+            if (!float.IsFinite(v))
+                throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {steps + 1}; lower the learning rate (the model is unchanged by this step)");
+            optimizer.ZeroGrad();
+            value.Backward();
+            optimizer.Step();
+            total += v;
+            steps++;
+            onStep?.Invoke(steps, v);
+        }
+        return total / Math.Max(steps, 1);
+    }
+
+    /// <summary>The example-weighted mean of <paramref name="batchMeans"/>(images) over a split, in evaluation mode, without gradients.</summary>
+    public static double[] Average(Module module, MnistSplit split, Device device, int batchSize, Func<Tensor, double[]> batchMeans)
+    {
+        module.Eval();
+        using var noGrad = Autograd.NoGrad();
+        double[]? sums = null;
+        foreach (var (images, _) in new BatchLoader(split, batchSize, device).Epoch())
+        {
+            using var scope = new TensorScope();
+            var means = batchMeans(images);
+            sums ??= new double[means.Length];
+            for (int i = 0; i < means.Length; i++) sums[i] += means[i] * images.Shape[0];
+        }
+        return (sums ?? []).Select(s => s / split.Count).ToArray();
+    }
+
+    /// <summary>Codes of a whole split, 1,000 images at a time, as one tensor [n, d].</summary>
+    public static Tensor Codes(Module module, MnistSplit split, Device device, Func<Tensor, Tensor> code)
+    {
+        module.Eval();
+        using var noGrad = Autograd.NoGrad();
+        Tensor? codes = null;
+        for (int start = 0; start < split.Count; start += 1000)
+        {
+            int count = Math.Min(1000, split.Count - start);
+            using var inner = new TensorScope();
+            var c = code(split.Images(Enumerable.Range(start, count).ToArray(), device));
+            if (codes is null)
+            {
+                codes = Tensor.Empty(Shape.Of(split.Count, c.Shape[1]), device);
+                inner.Keep(codes); // made inside this scope, but the result
+            }
+            using var rows = codes.Slice(start, count);
+            Ops.Copy(c, rows);
+        }
+        return codes!;
+    }
+
+    /// <summary>5-NN accuracy of the test codes against the training codes.</summary>
+    public static double CodeKnnAccuracy(Module module, MnistSplit train, MnistSplit test, Device device, Func<Tensor, Tensor> code)
+    {
+        using var scope = new TensorScope();
+        return Metrics.NearestNeighbours.Accuracy(Codes(module, train, device, code), train.Labels, Codes(module, test, device, code), test.Labels);
+    }
+}
