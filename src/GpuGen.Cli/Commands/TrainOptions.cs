@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using GpuGen.IO;
 using GpuGen.Models.Output;
 
 namespace GpuGen.Cli.Commands;

@@ -1,3 +1,4 @@
+using GpuGen.IO;
 using SkiaSharp;
 
 namespace GpuGen.Models.Output;
@@ -34,31 +35,4 @@ public static class ImageGrid
         using var png = image.Encode(SKEncodedImageFormat.Png, 100);
         AtomicFile.Write(path, stream => png.SaveTo(stream));
     }
-}
-
-/// <summary>Writes a file through a temporary file in the same folder and a rename: never half-written.</summary>
-public static class AtomicFile
-{
-    public static void Write(string path, Action<Stream> write)
-    {
-        string full = Path.GetFullPath(path);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write)) write(stream);
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temporary);
-            throw new GpuGenException($"cannot write {path}: {e.Message}", e);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
-    }
-
-    public static void WriteText(string path, string text) => Write(path, s => { using var w = new StreamWriter(s); w.Write(text); });
 }

@@ -1,3 +1,5 @@
+using GpuGen.IO;
+
 namespace GpuGen.Models.Output;
 
 /// <summary>A training curve as a PNG line plot (ScottPlot), written atomically.</summary>

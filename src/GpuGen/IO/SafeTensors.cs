@@ -55,33 +55,15 @@ public static class SafeTensors
         var json = Encoding.UTF8.GetBytes(header.ToJsonString());
         int padding = (8 - json.Length % 8) % 8; // spaces: keeps the data 8-byte aligned, as the format recommends
 
-        string directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(directory)) throw new GpuGenException($"safetensors: cannot write {path}: folder {directory} does not exist");
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(json.Length + padding));
-                stream.Write(length);
-                stream.Write(json);
-                for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
-                foreach (var (_, t) in list) stream.Write(LittleEndianBytes(t.ToArray()));
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            File.Delete(temporary);
-            throw new GpuGenException($"safetensors: cannot write {path}: {e.Message}", e);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)(json.Length + padding));
+            stream.Write(length);
+            stream.Write(json);
+            for (int i = 0; i < padding; i++) stream.WriteByte((byte)' ');
+            foreach (var (_, t) in list) stream.Write(LittleEndianBytes(t.ToArray()));
+        });
     }
 
     public static SafeTensorsFile Load(string path)

@@ -5,18 +5,10 @@ namespace GpuGen.Tests.Cli;
 
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = GpuGenCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Test]
     public void DevicesListsCpuAndIlgpuCpu()
     {
-        var (code, output, error) = Run("devices", "--device", "cpu");
+        var (code, output, error) = CliRunner.Run("devices", "--device", "cpu");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(output, Does.Contain("* cpu").And.Contain("ilgpu-cpu"));
         Assert.That(output, Does.Contain("MEMORY").And.Contain("WARP").And.Contain("MAX GROUP"));
@@ -25,7 +17,7 @@ public class CliTests
     [Test]
     public void DevicesJsonIsOneObjectWithEveryField()
     {
-        var (code, output, _) = Run("devices", "--json", "--device", "ilgpu-cpu");
+        var (code, output, _) = CliRunner.Run("devices", "--json", "--device", "ilgpu-cpu");
         Assert.That(code, Is.EqualTo(0));
         using var json = JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("selected").GetString(), Is.EqualTo("ilgpu-cpu"));
@@ -43,7 +35,7 @@ public class CliTests
     [Test]
     public void AnAbsentDeviceIsOneLineAndExitCode1()
     {
-        var (code, output, error) = Run("devices", "--device", "opencl:99");
+        var (code, output, error) = CliRunner.Run("devices", "--device", "opencl:99");
         Assert.That(code, Is.EqualTo(1));
         Assert.That(output, Is.Empty);
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
@@ -55,7 +47,7 @@ public class CliTests
     [TestCase("devices", "--no-such-option")]
     public void UsageErrorsAreOneLineAndExitCode2(params string[] args)
     {
-        var (code, _, error) = Run(args);
+        var (code, _, error) = CliRunner.Run(args);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(error, Does.StartWith("gpugen: error: "));
@@ -64,7 +56,7 @@ public class CliTests
     [Test]
     public void VerboseAddsTheStackTrace()
     {
-        var (code, _, error) = Run("devices", "--device", "opencl:99", "--verbose");
+        var (code, _, error) = CliRunner.Run("devices", "--device", "opencl:99", "--verbose");
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("DeviceNotFoundException").And.Contain(" at "));
     }
@@ -76,11 +68,11 @@ public class CliTests
         try
         {
             Environment.SetEnvironmentVariable(GpuGen.Devices.EnvironmentVariable, "ilgpu-cpu");
-            var (code, output, _) = Run("devices", "--json");
+            var (code, output, _) = CliRunner.Run("devices", "--json");
             Assert.That(code, Is.EqualTo(0));
             Assert.That(JsonDocument.Parse(output).RootElement.GetProperty("selected").GetString(), Is.EqualTo("ilgpu-cpu"));
             // and --device still wins over it
-            (code, output, _) = Run("devices", "--json", "--device", "cpu");
+            (code, output, _) = CliRunner.Run("devices", "--json", "--device", "cpu");
             Assert.That(JsonDocument.Parse(output).RootElement.GetProperty("selected").GetString(), Is.EqualTo("cpu"));
         }
         finally
@@ -92,11 +84,11 @@ public class CliTests
     [Test]
     public void VersionAndHelp()
     {
-        var (code, output, _) = Run("version");
+        var (code, output, _) = CliRunner.Run("version");
         Assert.That(code, Is.EqualTo(0));
         Assert.That(output, Does.Match(@"^gpugen \d+\.\d+\.\d+ \(ILGPU 1\.5\.3, \.NET \d+"));
 
-        (code, output, _) = Run("--help");
+        (code, output, _) = CliRunner.Run("--help");
         Assert.That(code, Is.EqualTo(0));
         Assert.That(output, Does.Contain("devices").And.Contain("version").And.Contain("--device").And.Contain("GPUGEN_DEVICE"));
     }

@@ -6,14 +6,6 @@ namespace GpuGen.Tests.Cli;
 
 public class TrainFamilyCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = GpuGenCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [TestCase("ae", "--hidden", "32", "--loss", "squared")]
     [TestCase("dae", "--hidden", "32", "--corruption", "gaussian", "--noise", "0.2")]
     [TestCase("cae", "--latent", "32", "--contraction", "0.5")]
@@ -21,7 +13,7 @@ public class TrainFamilyCliTests
     public void EachModelTrainsAndWritesItsOutputs(string model, params string[] options)
     {
         using var folder = new TempFolder();
-        var (code, output, error) = Run(["train", model, "--epochs", "1", "--device", "cpu", "--out", folder.Path, "--json", .. options]);
+        var (code, output, error) = CliRunner.Run(["train", model, "--epochs", "1", "--device", "cpu", "--out", folder.Path, "--json", .. options]);
         Assert.That(code, Is.EqualTo(0), error);
         foreach (var name in new[] { "model.safetensors", "metrics.json", "loss.png", "reconstructions.png", "samples.png" })
             Assert.That(File.Exists(folder.File(name)), Is.True, name);
@@ -40,7 +32,7 @@ public class TrainFamilyCliTests
     public void BadOptionsAreOneLineUsageErrors(string model, string option, string value)
     {
         using var folder = new TempFolder();
-        var (code, _, error) = Run("train", model, option, value, "--epochs", "1", "--out", folder.Path);
+        var (code, _, error) = CliRunner.Run("train", model, option, value, "--epochs", "1", "--out", folder.Path);
         Assert.That(code, Is.EqualTo(2), error);
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(Directory.GetFileSystemEntries(folder.Path), Is.Empty, "nothing written");

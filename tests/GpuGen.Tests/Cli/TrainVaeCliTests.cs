@@ -6,19 +6,11 @@ namespace GpuGen.Tests.Cli;
 
 public class TrainVaeCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = GpuGenCli.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     [Test]
     public void TrainsAndWritesEveryOutput()
     {
         using var folder = new TempFolder();
-        var (code, output, error) = Run("train", "vae", "--epochs", "1", "--hidden", "64", "--latent", "4", "--iw-samples", "5",
+        var (code, output, error) = CliRunner.Run("train", "vae", "--epochs", "1", "--hidden", "64", "--latent", "4", "--iw-samples", "5",
             "--device", "cpu", "--out", folder.Path, "--json");
         Assert.That(code, Is.EqualTo(0), error);
         foreach (var name in new[] { "model.safetensors", "metrics.json", "loss.png", "reconstructions.png", "samples.png" })
@@ -42,7 +34,7 @@ public class TrainVaeCliTests
         using var b = new TempFolder();
         string[] Args(string dir) => ["train", "vae", "--epochs", "1", "--hidden", "32", "--latent", "2", "--iw-samples", "0", "--seed", "7", "--device", "cpu", "--out", dir, "--json"];
         double Elbo(string json) => JsonDocument.Parse(json).RootElement.GetProperty("test_neg_elbo").GetDouble();
-        Assert.That(Elbo(Run(Args(a.Path)).Out), Is.EqualTo(Elbo(Run(Args(b.Path)).Out)));
+        Assert.That(Elbo(CliRunner.Run(Args(a.Path)).Out), Is.EqualTo(Elbo(CliRunner.Run(Args(b.Path)).Out)));
     }
 
     [TestCase("--epochs", "0")]
@@ -52,7 +44,7 @@ public class TrainVaeCliTests
     public void BadNumbersAreUsageErrors(string option, string value)
     {
         using var folder = new TempFolder();
-        var (code, _, error) = Run("train", "vae", option, value, "--out", folder.Path);
+        var (code, _, error) = CliRunner.Run("train", "vae", option, value, "--out", folder.Path);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
         Assert.That(Directory.GetFileSystemEntries(folder.Path), Is.Empty, "nothing written");
@@ -63,13 +55,13 @@ public class TrainVaeCliTests
     {
         using var folder = new TempFolder();
         string outDir = folder.File("out");
-        var (code, _, error) = Run("train", "vae", "--data", folder.File("no-such-data"), "--out", outDir);
+        var (code, _, error) = CliRunner.Run("train", "vae", "--data", folder.File("no-such-data"), "--out", outDir);
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.StartWith("gpugen: error: mnist: data folder").And.Contain("does not exist"));
         Assert.That(Directory.Exists(outDir), Is.False);
 
         File.WriteAllText(folder.File("taken"), "x");
-        (code, _, error) = Run("train", "vae", "--epochs", "1", "--out", folder.File("taken"));
+        (code, _, error) = CliRunner.Run("train", "vae", "--epochs", "1", "--out", folder.File("taken"));
         Assert.That(code, Is.EqualTo(1));
         Assert.That(error, Does.Contain("is a file, not a folder"));
     }
