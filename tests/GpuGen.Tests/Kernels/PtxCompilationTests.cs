@@ -1,0 +1,72 @@
+using System.Reflection;
+using GpuGen.Kernels.Elementwise;
+using GpuGen.Kernels.Gemm;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace GpuGen.Tests.Kernels;
+
+/// <summary>
+/// Every device kernel, with every op struct the ops instantiate it with, compiled to PTX (sm_80)
+/// by ILGPU's CUDA backend — no GPU needed. ILGPU's CPU accelerator runs .NET code and forgives
+/// constructs the GPU backends reject (a null array argument, say); this catches them in CI
+/// rather than on the first lent GPU.
+/// </summary>
+[NonParallelizable]
+public class PtxCompilationTests
+{
+    private static readonly Lazy<(Context Context, PTXBackend Backend)> Compiler = new(() =>
+    {
+        var context = Context.Create(b => b.Cuda().EnableAlgorithms());
+        return (context, new PTXBackend(context, CudaArchitecture.SM_80, CudaInstructionSet.ISA_70, null!));
+    });
+
+    public static IEnumerable<TestCaseData> Kernels()
+    {
+        var assembly = typeof(GemmDevice).Assembly;
+        var structs = assembly.GetTypes().Where(t => t.IsValueType && t.IsPublic && !t.IsGenericTypeDefinition).ToList();
+        foreach (var type in assembly.GetTypes().Where(t => t.IsPublic && t.IsAbstract && t.IsSealed)) // static classes
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly))
+            {
+                var parameters = method.GetParameters();
+                bool implicitlyGrouped = parameters.Length == 2 && parameters[0].ParameterType == typeof(Index1D);
+                bool explicitlyGrouped = method == typeof(GemmDevice).GetMethod(nameof(GemmDevice.Tiled));
+                if (!implicitlyGrouped && !explicitlyGrouped) continue;
+                if (!method.IsGenericMethodDefinition)
+                {
+                    yield return Case(method, explicitlyGrouped);
+                    continue;
+                }
+                // close the kernel over every op struct that satisfies its constraint
+                var constraint = method.GetGenericArguments()[0].GetGenericParameterConstraints().Single(c => c.IsInterface);
+                foreach (var op in structs.Where(s => constraint.IsAssignableFrom(s)))
+                    yield return Case(method.MakeGenericMethod(op), false);
+                if (constraint == typeof(IUnaryOp)) // the scalar forms of binary ops
+                    yield return Case(method.MakeGenericMethod(typeof(WithScalar<Add>)), false);
+            }
+    }
+
+    private static TestCaseData Case(MethodInfo method, bool explicitlyGrouped) =>
+        new TestCaseData(method, explicitlyGrouped).SetArgDisplayNames(
+            $"{method.DeclaringType!.Name}.{method.Name}" + (method.IsGenericMethod ? $"<{method.GetGenericArguments()[0].Name}>" : ""));
+
+    [TestCaseSource(nameof(Kernels))]
+    public void CompilesToPtx(MethodInfo kernel, bool explicitlyGrouped)
+    {
+        var entry = explicitlyGrouped ? EntryPointDescription.FromExplicitlyGroupedKernel(kernel) : EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
+        var compiled = (PTXCompiledKernel)Compiler.Value.Backend.Compile(entry, new KernelSpecialization());
+        Assert.That(compiled.PTXAssembly, Does.Contain(".entry"));
+    }
+
+    [Test]
+    public void TheGemmTileLoadsAreVectorised()
+    {
+        var entry = EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GemmDevice).GetMethod(nameof(GemmDevice.Tiled))!);
+        var ptx = ((PTXCompiledKernel)Compiler.Value.Backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+        Assert.That(ptx, Does.Contain("ld.v4.f32").Or.Contain("ld.global.v4.f32"), "float4 loads of the A and B tiles");
+    }
+}
