@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using GpuGen;
 using GpuGen.Kernels.Random;
 using MathNet.Numerics.Distributions;
@@ -20,6 +21,22 @@ public class RandomTests
     {
         var block = Philox.Block(new UInt4(c0, c1, c2, c3), k0, k1);
         Assert.That(new[] { block.X, block.Y, block.Z, block.W }, Is.EqualTo(new[] { r0, r1, r2, r3 }));
+    }
+
+    [TestCase(0)]
+    [TestCase(37)]
+    [TestCase(1 << 20)]
+    [TestCase(int.MaxValue - 15)]
+    public void VectorPhiloxGivesTheScalarBlocks(int start)
+    {
+        Assert.That(PhiloxVector.IsSupported, Is.EqualTo(System.Runtime.Intrinsics.X86.Avx512F.IsSupported));
+        if (!PhiloxVector.IsSupported) return; // without AVX-512 the host uses the scalar blocks only (checked by the parity tests)
+        PhiloxVector.Blocks(start, 0x0123456789abcdefUL, 0xfedcba9876543210UL, out var x, out var y, out var z, out var w);
+        for (int lane = 0; lane < 16; lane++)
+        {
+            var b = Philox.ForElement(start + lane, 0x0123456789abcdefUL, 0xfedcba9876543210UL);
+            Assert.That((x.GetElement(lane), y.GetElement(lane), z.GetElement(lane), w.GetElement(lane)), Is.EqualTo((b.X, b.Y, b.Z, b.W)), $"lane {lane}");
+        }
     }
 
     [Test]
