@@ -122,6 +122,7 @@ internal static class TrainFamilyCommands
         ulong seed = parse.GetValue(common.Seed);
         string folder = parse.GetValue(common.Out)!;
         TrainOptions.PrepareOutput(folder);
+        TrainOptions.WarnAboutSlowDevices(device, stderr);
         using var adam = new Adam(run.Module.NamedParameters(), parse.GetValue(common.LearningRate));
         var loader = new BatchLoader(train, batch, device, new Generator(seed + 1), binarize ? new Generator(seed + 2) : null);
         var trainCurve = new List<double>();

@@ -50,6 +50,13 @@ internal sealed class TrainOptions
         }
     }
 
+    /// <summary>ilgpu-cpu runs every GPU thread as an OS thread: right for checking kernels, hours for a training run.</summary>
+    public static void WarnAboutSlowDevices(Device device, TextWriter log)
+    {
+        if (device.Kind == DeviceKind.IlgpuCpu)
+            log.WriteLine("gpugen: warning: ilgpu-cpu simulates GPU threads to check device kernels; training on it takes hours (use --device cpu, or a GPU)");
+    }
+
     /// <summary>Creates --out (a clear error if it cannot be, or is a file) and checks it can be written.</summary>
     public static void PrepareOutput(string folder)
     {

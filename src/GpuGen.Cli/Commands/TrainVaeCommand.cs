@@ -47,6 +47,7 @@ internal static class TrainVaeCommand
     {
         var (train, test) = Mnist.Load(s.Data); // clear errors for a missing or corrupt folder, before anything is written
         TrainOptions.PrepareOutput(s.Out);
+        TrainOptions.WarnAboutSlowDevices(device, log);
         var generator = new Generator(s.Seed);
         using var vae = new Vae(generator, device, train.PixelsPerImage, s.Hidden, s.Latent);
         using var adam = new Adam(vae.NamedParameters(), s.LearningRate);

@@ -54,3 +54,17 @@ public class AutoencoderCodeSizeCliTests
         Assert.That(SafeTensors.Load(folder.File("model.safetensors")).Tensors["encoder.weight"].Shape, Is.EqualTo(Shape.Of(16, 784)));
     }
 }
+
+public class SlowDeviceWarningTests
+{
+    [Test]
+    public void TrainingOnTheSimulatorIsWarnedAbout()
+    {
+        var log = new StringWriter();
+        GpuGen.Cli.Commands.TrainOptions.WarnAboutSlowDevices(TestSupport.IlgpuCpu, log);
+        Assert.That(log.ToString(), Does.StartWith("gpugen: warning: ilgpu-cpu simulates GPU threads"));
+        var quiet = new StringWriter();
+        GpuGen.Cli.Commands.TrainOptions.WarnAboutSlowDevices(TestSupport.Cpu, quiet);
+        Assert.That(quiet.ToString(), Is.Empty);
+    }
+}
