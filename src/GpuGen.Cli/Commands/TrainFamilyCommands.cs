@@ -15,9 +15,13 @@ namespace GpuGen.Cli.Commands;
 /// <summary><c>gpugen train ae|dae|cae|gumbel-vae</c>: the same outputs as <c>train vae</c> for the rest of the family.</summary>
 internal static class TrainFamilyCommands
 {
-    /// <summary>One training run: epochs with progress, test loss per epoch, then metrics, checkpoint and pictures.</summary>
-    private sealed record Run(string Model, Module Module, Func<Tensor, Tensor> Loss, Func<Tensor, double[]> TestLoss, string[] TestTerms,
-        Func<Tensor, Tensor> Code, Func<Tensor, Tensor> Reconstruct, Func<int, Tensor> Sample, Dictionary<string, string> Metadata);
+    /// <summary>
+    /// One training run: epochs with progress, test loss per epoch, then metrics, checkpoint and
+    /// pictures. <paramref name="Extra"/> adds model-specific final metrics (the VAE's IWAE bound).
+    /// </summary>
+    internal sealed record Run(string Model, Module Module, Func<Tensor, Tensor> Loss, Func<Tensor, double[]> TestLoss, string[] TestTerms,
+        Func<Tensor, Tensor> Code, Func<Tensor, Tensor> Reconstruct, Func<int, Tensor> Sample, Dictionary<string, string> Metadata,
+        Func<Dictionary<string, object?>>? Extra = null);
 
     public static Command Autoencoder(string kind, TextWriter stdout, TextWriter stderr)
     {
@@ -115,7 +119,7 @@ internal static class TrainFamilyCommands
         return command;
     }
 
-    private static int Execute(Run run, TrainOptions common, ParseResult parse, MnistSplit train, MnistSplit test, Device device, bool binarize,
+    internal static int Execute(Run run, TrainOptions common, ParseResult parse, MnistSplit train, MnistSplit test, Device device, bool binarize,
         TextWriter stdout, TextWriter stderr)
     {
         int epochs = parse.GetValue(common.Epochs), batch = parse.GetValue(common.Batch);
@@ -149,6 +153,8 @@ internal static class TrainFamilyCommands
         };
         foreach (var (key, value) in run.Metadata) metrics.TryAdd(key, value);
         for (int i = 0; i < run.TestTerms.Length; i++) metrics[run.TestTerms[i]] = final[i];
+        var extra = run.Extra?.Invoke() ?? [];
+        foreach (var (key, value) in extra) metrics[key] = value;
 
         var metadata = new Dictionary<string, string>(run.Metadata) { ["seed"] = seed.ToString() };
         Checkpoint.Save(Path.Combine(folder, "model.safetensors"), run.Module, adam, metadata);
@@ -162,7 +168,8 @@ internal static class TrainFamilyCommands
             ImageGrid.SavePng(Path.Combine(folder, "reconstructions.png"), [.. x.ToArray(), .. run.Reconstruct(x).ToArray()], 16, test.Rows, test.Cols, 8);
             ImageGrid.SavePng(Path.Combine(folder, "samples.png"), run.Sample(64).ToArray(), 64, test.Rows, test.Cols, 8);
         }
-        stderr.WriteLine($"{string.Join(", ", run.TestTerms.Select((t, i) => $"{t} {final[i]:F2}"))}; code 5-NN accuracy {knn:P1}; {epochs * (double)train.Count / seconds:N0} examples/s on {device.Name}");
+        var summary = run.TestTerms.Select((t, i) => $"{t} {final[i]:F2}").Concat(extra.Where(e => e.Value is double).Select(e => $"{e.Key} {e.Value:F2}"));
+        stderr.WriteLine($"{string.Join(", ", summary)}; code 5-NN accuracy {knn:P1}; {epochs * (double)train.Count / seconds:N0} examples/s on {device.Name}");
         stderr.WriteLine($"wrote {Path.GetFullPath(folder)}: model.safetensors, metrics.json, loss.png, reconstructions.png, samples.png");
         if (parse.GetValue(common.Json)) stdout.WriteLine(JsonSerializer.Serialize(metrics));
         return GpuGenCli.Ok;

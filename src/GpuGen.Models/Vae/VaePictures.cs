@@ -6,16 +6,6 @@ namespace GpuGen.Models.Vae;
 /// <summary>The pictures of a trained VAE, as PNG grids (pixel probabilities shown as intensities).</summary>
 public static class VaePictures
 {
-    /// <summary>The first 8 test digits over their reconstructions from μ(x).</summary>
-    public static void Reconstructions(Vae vae, MnistSplit digits, Device device, string path)
-    {
-        using var scope = Enter(vae);
-        int[] first = Enumerable.Range(0, Math.Min(8, digits.Count)).ToArray();
-        var x = digits.Images(first, device);
-        var reconstruction = Ops.Sigmoid(vae.Decode(vae.Code(x)));
-        ImageGrid.SavePng(path, [.. x.ToArray(), .. reconstruction.ToArray()], 2 * first.Length, digits.Rows, digits.Cols, first.Length);
-    }
-
     /// <summary><paramref name="count"/> decodings of z ~ N(0, I).</summary>
     public static void Samples(Vae vae, int count, Device device, int rows, int cols, string path)
     {
