@@ -1,3 +1,4 @@
+using GpuGen.Kernels.Elementwise;
 using GpuGen.Kernels.Host;
 
 namespace GpuGen.Kernels.Conv;
@@ -86,7 +87,7 @@ public static class ConvHost
                 {
                     var source = s.x.AsSpan((ai * s.b + bi) * s.r, s.r);
                     var target = s.y.AsSpan((bi * s.a + ai) * s.r, s.r);
-                    if (s.hasBias) ElementwiseHostRows.AddScalar(source, s.bias[ai], target);
+                    if (s.hasBias) ElementwiseHost.UnarySpan(new WithScalar<Add>(new Add(), s.bias[ai], scalarFirst: false), source, target);
                     else source.CopyTo(target);
                 }
         }, elementsPerItem: (long)a * r);

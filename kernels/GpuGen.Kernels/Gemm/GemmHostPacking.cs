@@ -15,7 +15,7 @@ namespace GpuGen.Kernels.Gemm;
 /// full panels take specialised paths (k-outer copies that write contiguously, vector copies,
 /// and AVX-512 gathers for the layouts that need a transpose); ragged panels take the plain loop.
 /// </summary>
-public static unsafe class GemmHostPacking
+internal static unsafe class GemmHostPacking
 {
     /// <summary>
     /// Rows [i0, i0+mc) × columns [p0, p0+kc) of op(A) into panels of <paramref name="mr"/> rows:

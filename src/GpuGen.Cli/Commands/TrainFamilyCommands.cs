@@ -131,18 +131,18 @@ internal static class TrainFamilyCommands
         var loader = new BatchLoader(train, batch, device, new Generator(seed + 1), binarize ? new Generator(seed + 2) : null);
         var trainCurve = new List<double>();
         var testCurve = new List<double>();
+        double[] final = [];
         var clock = Stopwatch.StartNew();
         using (var progress = TrainingProgress.Start(stderr, run.Model, epochs, loader.BatchesPerEpoch, batch))
             for (int epoch = 1; epoch <= epochs; epoch++)
             {
                 double trainLoss = Training.Epoch(run.Model, run.Module, adam, loader, run.Loss, epoch, (s, l) => progress.Step(epoch, s, l));
-                double testLoss = Training.Average(run.Module, test, device, batch, run.TestLoss)[0];
+                final = Training.Average(run.Module, test, device, batch, run.TestLoss); // the last epoch's is the final evaluation
                 trainCurve.Add(trainLoss);
-                testCurve.Add(testLoss);
-                progress.EndEpoch(epoch, $"train loss {trainLoss:F2}, test loss {testLoss:F2}");
+                testCurve.Add(final[0]);
+                progress.EndEpoch(epoch, $"train loss {trainLoss:F2}, test loss {final[0]:F2}");
             }
         double seconds = clock.Elapsed.TotalSeconds;
-        var final = Training.Average(run.Module, test, device, batch, run.TestLoss);
         double knn = Training.CodeKnnAccuracy(run.Module, train, test, device, run.Code);
         var metrics = new Dictionary<string, object?>
         {

@@ -41,7 +41,7 @@ internal static class TrainVaeCommand
                 () => new Dictionary<string, object?>
                 {
                     ["iw_samples"] = samples,
-                    ["test_iwae_bound"] = samples > 0 ? VaeTraining.Evaluate(vae, test, device, batch, samples).ImportanceWeighted : null,
+                    ["test_iwae_bound"] = samples > 0 ? VaeTraining.ImportanceWeightedBound(vae, test, device, batch, samples) : null,
                 });
             return TrainFamilyCommands.Execute(run, common, parse, train, test, device, binarize: false, stdout, stderr);
         });

@@ -29,7 +29,7 @@ internal static class VaeCheckpointCommands
         var data = DataOption();
         var seed = SeedOption();
         var iw = new Option<int>("--iw-samples") { Description = "Samples of the importance-weighted bound on −log p(x).", DefaultValueFactory = _ => 100 };
-        iw.Validators.Add(r => { try { if (r.GetValueOrDefault<int>() < 1) r.AddError("--iw-samples must be ≥ 1"); } catch (InvalidOperationException) { } });
+        iw.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1) r.AddError("--iw-samples must be ≥ 1"); });
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
         var command = new Command("vae", "Evaluate a VAE checkpoint on the test split: −ELBO, the importance-weighted bound, reconstruction, and the 5-NN accuracy of its codes.")
         {
@@ -67,7 +67,7 @@ internal static class VaeCheckpointCommands
         var data = DataOption();
         var seed = SeedOption();
         var n = new Option<int>("--n") { Description = "Number of samples in the grid.", DefaultValueFactory = _ => 64 };
-        n.Validators.Add(r => { try { if (r.GetValueOrDefault<int>() is < 1 or > 4096) r.AddError("--n must be in [1, 4096]"); } catch (InvalidOperationException) { } });
+        n.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1 or > 4096) r.AddError("--n must be in [1, 4096]"); });
         var interpolate = new Option<bool>("--interpolate") { Description = "Instead of samples: 8 rows of 10 decodings between the codes of two test digits." };
         var output = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
         var command = new Command("vae", "Draw samples (or a latent-space interpolation) from a VAE checkpoint into a PNG grid.")

@@ -21,31 +21,28 @@ public static class VaeTraining
     public static double CodeKnnAccuracy(Vae vae, MnistSplit train, MnistSplit test, Device device) =>
         Training.CodeKnnAccuracy(vae, train, test, device, vae.Code);
 
-    /// <summary>Test −ELBO (and, when <paramref name="iwSamples"/> &gt; 0, the importance-weighted bound) over a split.</summary>
+    /// <summary>Test −ELBO and its terms (and, when <paramref name="iwSamples"/> &gt; 0, the importance-weighted bound) over a split.</summary>
     public static VaeEvaluation Evaluate(Vae vae, MnistSplit split, Device device, int batchSize = 100, int iwSamples = 0)
     {
-        vae.Eval();
-        using var noGrad = Autograd.NoGrad();
-        double elbo = 0, reconstruction = 0, kl = 0, iw = 0;
-        var loader = new BatchLoader(split, batchSize, device);
-        foreach (var (images, _) in loader.Epoch())
+        var terms = Training.Average(vae, split, device, batchSize, x =>
         {
-            using var scope = new TensorScope();
-            int b = images.Shape[0];
-            var loss = vae.Loss(images, images);
-            elbo += loss.NegativeElbo.Item() * b;
-            reconstruction += loss.Reconstruction.Item() * b;
-            kl += loss.Kl.Item() * b;
-            if (iwSamples > 0)
-            {
-                // k·b decoder rows at once: keep the batch small enough for memory
-                int chunk = Math.Max(1, 10_000 / iwSamples);
-                for (int start = 0; start < b; start += chunk)
-                    using (var part = images.Slice(start, Math.Min(chunk, b - start)))
-                        iw += Ops.Sum(vae.ImportanceWeightedBound(part, part, iwSamples)).Item();
-            }
-        }
-        int n = split.Count;
-        return new VaeEvaluation(elbo / n, reconstruction / n, kl / n, iwSamples > 0 ? iw / n : null);
+            var loss = vae.Loss(x, x);
+            return [loss.NegativeElbo.Item(), loss.Reconstruction.Item(), loss.Kl.Item()];
+        });
+        double? iw = iwSamples > 0 ? ImportanceWeightedBound(vae, split, device, batchSize, iwSamples) : null;
+        return new VaeEvaluation(terms[0], terms[1], terms[2], iw);
     }
+
+    /// <summary>The mean importance-weighted bound on −log p(x) with k samples over a split, in nats per image.</summary>
+    public static double ImportanceWeightedBound(Vae vae, MnistSplit split, Device device, int batchSize, int k) =>
+        Training.Average(vae, split, device, batchSize, x =>
+        {
+            // k·b decoder rows at once: chunks keep that near 10,000 rows
+            int b = x.Shape[0], chunk = Math.Max(1, 10_000 / k);
+            double sum = 0;
+            for (int start = 0; start < b; start += chunk)
+                using (var part = x.Slice(start, Math.Min(chunk, b - start)))
+                    sum += Ops.Sum(vae.ImportanceWeightedBound(part, part, k)).Item();
+            return [sum / b];
+        })[0];
 }

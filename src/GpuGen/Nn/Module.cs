@@ -9,7 +9,7 @@ namespace GpuGen.Nn;
 /// PyTorch's state dicts. Parameters and buffers belong to the module, not to any
 /// <see cref="TensorScope"/>; disposing the module disposes them.
 /// </summary>
-public abstract partial class Module : IDisposable
+public abstract class Module : IDisposable
 {
     private readonly List<(string Name, Tensor Tensor)> _parameters = [];
     private readonly List<(string Name, Tensor Tensor)> _buffers = [];
