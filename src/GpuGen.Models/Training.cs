@@ -13,18 +13,28 @@ public static class Training
     /// model, epoch and step; that step's update is not applied.
     /// </summary>
     public static double Epoch(string model, Module module, Optimizer optimizer, BatchLoader loader, Func<Tensor, Tensor> loss,
-        int epoch = 1, Action<int, double>? onStep = null)
+        int epoch = 1, Action<int, double>? onStep = null) =>
+        Epoch(model, module, optimizer, loader, (x, _) => loss(x), epoch, onStep);
+
+    /// <summary>
+    /// The same, with the 1-based step number passed to the loss (for schedules), and a
+    /// cancellation checked at every step boundary: a cancelled epoch throws
+    /// <see cref="OperationCanceledException"/> before its next step, never in the middle of one.
+    /// </summary>
+    public static double Epoch(string model, Module module, Optimizer optimizer, BatchLoader loader, Func<Tensor, int, Tensor> loss,
+        int epoch, Action<int, double>? onStep, CancellationToken cancel = default)
     {
         module.Train();
         double total = 0;
         int steps = 0;
-        foreach (var (images, _) in loader.Epoch())
+        foreach (var (images, _) in loader.Epoch()) // the loader owns and frees each batch
         {
+            cancel.ThrowIfCancellationRequested();
             using var scope = new TensorScope();
-            var value = loss(images);
+            var value = loss(images, steps + 1);
             float v = value.Item();
             if (!float.IsFinite(v))
-                throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {steps + 1}; lower the learning rate (the model is unchanged by this step)");
+                throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {steps + 1}; lower the learning rate, or run with --detect-anomaly to find the op that made it (the model is unchanged by this step)");
             optimizer.ZeroGrad();
             value.Backward();
             optimizer.Step();

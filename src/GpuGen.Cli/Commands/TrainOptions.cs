@@ -1,29 +1,116 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Globalization;
 using GpuGen.IO;
-using GpuGen.Models.Output;
+using GpuGen.Models.Runner;
 
 namespace GpuGen.Cli.Commands;
 
-/// <summary>The options every <c>gpugen train</c> command shares, their validation, and the output folder.</summary>
+/// <summary>
+/// The options every <c>gpugen train</c> command shares, their validation, and the record of a
+/// run's options that a checkpoint keeps for <c>--resume</c>: every option that shapes the run
+/// (the shared ones and the model's own, registered with <see cref="Shaping{T}"/>) is written
+/// into the checkpoint as text, and a resumed run is rebuilt from them.
+/// </summary>
 internal sealed class TrainOptions
 {
     public Option<string?> Data { get; } = new("--data") { Description = "Folder with the MNIST files (train-images-idx3-ubyte[.gz] and the rest). Default: the embedded 10,000-digit subset.", HelpName = "dir" };
-    public Option<int> Epochs { get; } = Positive(new Option<int>("--epochs") { Description = "Passes over the training split.", DefaultValueFactory = _ => 10 });
+    public Option<int> Epochs { get; } = Positive(new Option<int>("--epochs") { Description = "Passes over the training split (with --resume: the total to reach).", DefaultValueFactory = _ => 10 });
     public Option<int> Batch { get; } = Positive(new Option<int>("--batch") { Description = "Examples per step.", DefaultValueFactory = _ => 100 });
     public Option<float> LearningRate { get; }
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed of initialisation, shuffling, noise and sampling: the same seed on the same device gives the same numbers.", DefaultValueFactory = _ => 0UL };
     public Option<string> Out { get; }
     public Option<bool> Json { get; } = new("--json") { Description = "Print the metrics as one JSON object on stdout." };
+    public Option<string?> Resume { get; } = new("--resume") { Description = "Continue the run whose checkpoint is in this folder (its options, epoch, data order, random streams and optimizer state), bit for bit; --epochs may raise the total.", HelpName = "dir" };
+    public Option<bool> DetectAnomaly { get; } = new("--detect-anomaly") { Description = "Check every op's output for NaN or infinity and name the op (forward or backward) that first made one. Slow: for debugging." };
+
+    private readonly List<(Option Option, Func<ParseResult, string?> Text)> _shaping = [];
+
+    public string Model { get; }
 
     public TrainOptions(string model, float learningRate)
     {
+        Model = model;
         LearningRate = new Option<float>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => learningRate };
         LearningRate.Validators.Add(r => { if (Value<float>(r) is { } v && !(v is > 0f and < 10f)) r.AddError($"--lr must be in (0, 10), got {v}"); });
-        Out = new Option<string>("--out") { Description = "Folder for the checkpoint, metrics and pictures.", DefaultValueFactory = _ => Path.Combine("runs", model), HelpName = "dir" };
+        Out = new Option<string>("--out") { Description = "Folder for the checkpoint, metrics and pictures (with --resume: that folder).", DefaultValueFactory = _ => Path.Combine("runs", model), HelpName = "dir" };
+        Shaping(Data);
+        Shaping(Epochs);
+        Shaping(Batch);
+        Shaping(LearningRate);
+        Shaping(Seed);
     }
 
-    public IEnumerable<Option> All => [Data, Epochs, Batch, LearningRate, Seed, Out, Json];
+    public IEnumerable<Option> All => [Data, Epochs, Batch, LearningRate, Seed, Out, Json, Resume, DetectAnomaly];
+
+    /// <summary>Registers an option that shapes the run (recorded in the checkpoint, restored by --resume); returns it.</summary>
+    public Option<T> Shaping<T>(Option<T> option)
+    {
+        _shaping.Add((option, parse => parse.GetValue(option) switch
+        {
+            null => null,
+            float f => f.ToString("R", CultureInfo.InvariantCulture),
+            bool b => b ? "true" : "false",
+            IFormattable v => v.ToString(null, CultureInfo.InvariantCulture),
+            var v => v.ToString(),
+        }));
+        return option;
+    }
+
+    /// <summary>The shaping options' values as text, by option name: what a checkpoint records.</summary>
+    public Dictionary<string, string> Arguments(ParseResult parse)
+    {
+        var args = new Dictionary<string, string>();
+        foreach (var (option, text) in _shaping)
+            if (text(parse) is { } value) args[option.Name] = value;
+        return args;
+    }
+
+    /// <summary>
+    /// Without --resume, the parse as it is. With --resume DIR, the command line rebuilt from the
+    /// options recorded in DIR's checkpoint: an option given now that contradicts the recorded one
+    /// is a usage error (except --epochs, which may raise the total), --out defaults to DIR, and
+    /// the run-control options (--json, --detect-anomaly, --device, --verbose) are taken from now.
+    /// </summary>
+    public ParseResult ResolveResume(ParseResult parse)
+    {
+        if (parse.GetValue(Resume) is not { } folder) return parse;
+        string path = Path.Combine(folder, TrainingRunner.CheckpointFile);
+        if (!File.Exists(path))
+            throw new GpuGenException($"--resume {folder}: there is no {TrainingRunner.CheckpointFile} there (a run writes it at the end of its first epoch)");
+        var file = SafeTensors.Load(path);
+        if (file.Metadata.TryGetValue("model", out var model) && model != Model)
+            throw new GpuGenException($"--resume {folder}: the checkpoint holds a '{model}' model, not a '{Model}'; resume it with 'gpugen train {model} --resume {folder}'", isUsageError: true);
+        var recorded = TrainingRunner.RecordedArguments(file.Metadata, path);
+        var args = new List<string> { "train", Model };
+        foreach (var (option, text) in _shaping)
+        {
+            bool given = parse.GetResult(option) is { Implicit: false };
+            string? now = text(parse);
+            recorded.TryGetValue(option.Name, out var then);
+            if (given && then is not null && now != then && option != Epochs)
+                throw new GpuGenException($"--resume {folder}: that run used {option.Name} {then}, not {now}; leave {option.Name} out to continue it, or start a new run", isUsageError: true);
+            string? value = given ? now : then;
+            if (value is not null) args.AddRange([option.Name, value]);
+        }
+        args.AddRange(["--resume", folder, "--out", parse.GetResult(Out) is { Implicit: false } ? parse.GetValue(Out)! : folder]);
+        if (parse.GetValue(Json)) args.Add("--json");
+        if (parse.GetValue(DetectAnomaly)) args.Add("--detect-anomaly");
+        args.AddRange(["--device", parse.GetValue(GlobalOptions.Device) ?? GpuGen.Devices.DefaultName]);
+        if (parse.GetValue(GlobalOptions.Verbose)) args.Add("--verbose");
+        var rebuilt = parse.RootCommandResult.Command.Parse(args);
+        if (rebuilt.Errors.Count > 0)
+            throw new GpuGenException($"--resume {folder}: the recorded options do not parse: {rebuilt.Errors[0].Message}", isUsageError: true);
+        return rebuilt;
+    }
+
+    /// <summary>The runner's options from a (resolved) parse.</summary>
+    public RunOptions RunOptions(ParseResult parse) => new()
+    {
+        Epochs = parse.GetValue(Epochs), Batch = parse.GetValue(Batch), LearningRate = parse.GetValue(LearningRate), Seed = parse.GetValue(Seed),
+        Out = parse.GetValue(Out)!, Resume = parse.GetValue(Resume) is not null, DetectAnomaly = parse.GetValue(DetectAnomaly),
+        Arguments = Arguments(parse),
+    };
 
     public static Option<int> Positive(Option<int> option)
     {
@@ -55,31 +142,5 @@ internal sealed class TrainOptions
     {
         if (device.Kind == DeviceKind.IlgpuCpu)
             log.WriteLine("gpugen: warning: ilgpu-cpu simulates GPU threads to check device kernels; training on it takes hours (use --device cpu, or a GPU)");
-    }
-
-    /// <summary>Creates --out (a clear error if it cannot be, or is a file) and checks it can be written.</summary>
-    public static void PrepareOutput(string folder)
-    {
-        try
-        {
-            if (File.Exists(folder)) throw new GpuGenException($"--out {folder} is a file, not a folder");
-            Directory.CreateDirectory(folder);
-            string probe = Path.Combine(folder, $".write-test-{Guid.NewGuid():N}");
-            File.WriteAllBytes(probe, []);
-            File.Delete(probe);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new GpuGenException($"cannot write to --out {folder}: {e.Message}", e);
-        }
-    }
-
-    /// <summary>metrics.json and loss.png (train and test curves per epoch).</summary>
-    public static void WriteMetrics(string folder, string title, string yLabel, Dictionary<string, object?> metrics, List<double> train, List<double> test)
-    {
-        AtomicFile.WriteText(Path.Combine(folder, "metrics.json"),
-            System.Text.Json.JsonSerializer.Serialize(metrics, new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
-        var epochs = Enumerable.Range(1, train.Count).Select(e => (double)e).ToArray();
-        LossCurve.SavePng(Path.Combine(folder, "loss.png"), title, yLabel, [("train", epochs, train.ToArray()), ("test", epochs, test.ToArray())]);
     }
 }

@@ -52,12 +52,23 @@ public sealed class GumbelVae : Module
     public override Tensor Forward(Tensor x) =>
         Decode(Ops.GumbelSoftmax(Logits(x), Temperature, Sampler, StraightThrough).Reshape(x.Shape[0], Variables * Classes));
 
-    /// <summary>−ELBO (reconstruction with one relaxed sample + analytic KL), averaged over the batch.</summary>
-    public Models.Vae.VaeLoss Loss(Tensor x, Tensor targets)
+    /// <summary>The training loss: −ELBO with one sample at the current <see cref="Temperature"/> (relaxed,
+    /// or one-hot forward when straight-through) from the training stream, averaged over the batch.</summary>
+    public Models.Vae.VaeLoss Loss(Tensor x, Tensor targets) => Loss(x, targets, Sampler, Temperature, StraightThrough);
+
+    /// <summary>
+    /// −ELBO = E_q[−log p(x|c)] + KL(q ‖ U) with one sample c from <paramref name="noise"/>. With
+    /// <paramref name="hard"/> the sample is one-hot: argmax(logits + g), the Gumbel-max trick, an
+    /// exact draw of the discrete q(c|x) whatever τ, so its −ELBO is an unbiased estimate of the
+    /// discrete model's bound on −log p(x) (what a test score must be). Relaxed, the sample is the
+    /// softmax((logits + g)/τ), which the decoder never sees in the discrete model: that value bounds
+    /// nothing, and is reported only under its own name.
+    /// </summary>
+    public Models.Vae.VaeLoss Loss(Tensor x, Tensor targets, Generator noise, float temperature, bool hard)
     {
         int b = x.Shape[0];
         var logits = Logits(x);
-        var sample = Ops.GumbelSoftmax(logits, Temperature, Sampler, StraightThrough).Reshape(b, Variables * Classes);
+        var sample = Ops.GumbelSoftmax(logits, temperature, noise, hard).Reshape(b, Variables * Classes);
         var reconstruction = Ops.Sum(Ops.BceWithLogits(Decode(sample), targets), 1);
         var logQ = Ops.LogSoftmax(logits, -1);
         var kl = Ops.Sum(Ops.Mul(Ops.Exp(logQ), Ops.Add(logQ, MathF.Log(Classes))).Reshape(b, Variables * Classes), 1);
@@ -65,10 +76,10 @@ public sealed class GumbelVae : Module
     }
 
     /// <summary>Decodings of codes drawn from the uniform prior: one-hot per variable.</summary>
-    public Tensor SamplePrior(int count, Device device)
+    public Tensor SamplePrior(int count, Device device, Generator? noise = null)
     {
         using var uniform = Tensor.Ones(Shape.Of(count * Variables, Classes), device);
-        var picks = Ops.Categorical(uniform, Sampler);
+        var picks = Ops.Categorical(uniform, noise ?? Sampler);
         using var classIndex = Tensor.Arange(0, Classes, 1, device);
         var oneHot = Ops.Equal(picks.Reshape(-1, 1), classIndex.Reshape(1, -1)).Reshape(count, Variables * Classes);
         return Ops.Sigmoid(Decode(oneHot));

@@ -47,11 +47,13 @@ public sealed class Vae : Module
     /// <summary>Decoder logits for latent codes z [n, latent]; Sigmoid gives pixel probabilities.</summary>
     public Tensor Decode(Tensor z) => Decoder.Forward(z);
 
-    /// <summary>−ELBO of x against targets (x itself, or its binarization) with one sample of z.</summary>
-    public VaeLoss Loss(Tensor x, Tensor targets)
+    /// <summary>−ELBO of x against targets (x itself, or its binarization) with one sample of z,
+    /// whose noise comes from <paramref name="noise"/> (default: the training stream, <see cref="Sampler"/>;
+    /// evaluation passes its own, so that scoring the model leaves training unchanged).</summary>
+    public VaeLoss Loss(Tensor x, Tensor targets, Generator? noise = null)
     {
         var (mu, logVar) = Encoder.Encode(x);
-        var logits = Decoder.Forward(Ops.Reparameterize(mu, logVar, Sampler));
+        var logits = Decoder.Forward(Ops.Reparameterize(mu, logVar, noise ?? Sampler));
         var reconstruction = Ops.Sum(Ops.BceWithLogits(logits, targets), 1);                          // [b]
         // KL(N(μ, σ²) ‖ N(0, 1)) = −½ Σ (1 + log σ² − μ² − σ²)   (the paper's appendix B)
         var kl = Ops.Mul(Ops.Sum(Ops.Sub(Ops.Sub(Ops.Add(logVar, 1f), Ops.Square(mu)), Ops.Exp(logVar)), 1), -0.5f);
@@ -63,12 +65,12 @@ public sealed class Vae : Module
     /// −log (1/k) Σ_j p(x|z_j)·p(z_j)/q(z_j|x), z_j ~ q(z|x), through a stable log-sum-exp. All k·b
     /// samples go through the decoder as one batch. Tighter than −ELBO, and exact as k → ∞.
     /// </summary>
-    public Tensor ImportanceWeightedBound(Tensor x, Tensor targets, int k)
+    public Tensor ImportanceWeightedBound(Tensor x, Tensor targets, int k, Generator? noise = null)
     {
         if (k < 1) throw new ArgumentException($"iwae: need at least one sample, got {k}");
         int b = x.Shape[0];
         var (mu, logVar) = Encoder.Encode(x);
-        var eps = Ops.Normal(Shape.Of(k, b, Latent), Sampler, x.Device);
+        var eps = Ops.Normal(Shape.Of(k, b, Latent), noise ?? Sampler, x.Device);
         var muK = Ops.Expand(mu.Reshape(1, b, Latent), eps.Shape);
         var logVarK = Ops.Expand(logVar.Reshape(1, b, Latent), eps.Shape);
         var z = Ops.Reparameterize(muK, logVarK, eps);                                                 // [k, b, L]

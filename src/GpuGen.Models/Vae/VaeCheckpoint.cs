@@ -7,10 +7,11 @@ public static class VaeCheckpoint
 {
     public const string ModelName = "vae";
 
-    public static Dictionary<string, string> Metadata(Vae vae, ulong seed) => new()
+    /// <summary>The family and sizes a checkpoint of <paramref name="vae"/> carries (the runner adds the seed and the run's state).</summary>
+    public static Dictionary<string, string> Metadata(Vae vae) => new()
     {
         ["model"] = ModelName, ["inputs"] = vae.Inputs.ToString(), ["hidden"] = vae.Hidden.ToString(),
-        ["latent"] = vae.Latent.ToString(), ["seed"] = seed.ToString(),
+        ["latent"] = vae.Latent.ToString(),
     };
 
     /// <summary>

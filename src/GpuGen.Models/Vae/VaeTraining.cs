@@ -21,20 +21,22 @@ public static class VaeTraining
     public static double CodeKnnAccuracy(Vae vae, MnistSplit train, MnistSplit test, Device device) =>
         Training.CodeKnnAccuracy(vae, train, test, device, vae.Code);
 
-    /// <summary>Test −ELBO and its terms (and, when <paramref name="iwSamples"/> &gt; 0, the importance-weighted bound) over a split.</summary>
-    public static VaeEvaluation Evaluate(Vae vae, MnistSplit split, Device device, int batchSize = 100, int iwSamples = 0)
+    /// <summary>Test −ELBO and its terms (and, when <paramref name="iwSamples"/> &gt; 0, the importance-weighted
+    /// bound) over a split, with noise from <paramref name="noise"/> (default: a stream of seed 0, never the training one).</summary>
+    public static VaeEvaluation Evaluate(Vae vae, MnistSplit split, Device device, int batchSize = 100, int iwSamples = 0, Generator? noise = null)
     {
+        noise ??= new Generator(0);
         var terms = Training.Average(vae, split, device, batchSize, x =>
         {
-            var loss = vae.Loss(x, x);
+            var loss = vae.Loss(x, x, noise);
             return [loss.NegativeElbo.Item(), loss.Reconstruction.Item(), loss.Kl.Item()];
         });
-        double? iw = iwSamples > 0 ? ImportanceWeightedBound(vae, split, device, batchSize, iwSamples) : null;
+        double? iw = iwSamples > 0 ? ImportanceWeightedBound(vae, split, device, batchSize, iwSamples, noise) : null;
         return new VaeEvaluation(terms[0], terms[1], terms[2], iw);
     }
 
     /// <summary>The mean importance-weighted bound on −log p(x) with k samples over a split, in nats per image.</summary>
-    public static double ImportanceWeightedBound(Vae vae, MnistSplit split, Device device, int batchSize, int k) =>
+    public static double ImportanceWeightedBound(Vae vae, MnistSplit split, Device device, int batchSize, int k, Generator noise) =>
         Training.Average(vae, split, device, batchSize, x =>
         {
             // k·b decoder rows at once: chunks keep that near 10,000 rows
@@ -42,7 +44,7 @@ public static class VaeTraining
             double sum = 0;
             for (int start = 0; start < b; start += chunk)
                 using (var part = x.Slice(start, Math.Min(chunk, b - start)))
-                    sum += Ops.Sum(vae.ImportanceWeightedBound(part, part, k)).Item();
+                    sum += Ops.Sum(vae.ImportanceWeightedBound(part, part, k, noise)).Item();
             return [sum / b];
         })[0];
 }

@@ -28,67 +28,87 @@ public static class Checkpoint
         SafeTensors.Save(path, tensors, meta);
     }
 
-    /// <summary>Loads <paramref name="path"/> into the model (and optimizer); returns the file's metadata.</summary>
-    public static IReadOnlyDictionary<string, string> Load(string path, Module model, Optimizer? optimizer = null) =>
-        Load(SafeTensors.Load(path), path, model, optimizer);
+    /// <summary>Loads <paramref name="path"/> into the model (and optimizer); returns the file's metadata.
+    /// <paramref name="expected"/>: metadata the file must carry with these exact values (the model's
+    /// family and sizes), checked with everything else before anything changes.</summary>
+    public static IReadOnlyDictionary<string, string> Load(string path, Module model, Optimizer? optimizer = null,
+        IReadOnlyDictionary<string, string>? expected = null) =>
+        Load(SafeTensors.Load(path), path, model, optimizer, expected);
 
-    /// <summary>Loads an already-read file (whose metadata the caller used to build the model).</summary>
-    public static IReadOnlyDictionary<string, string> Load(SafeTensorsFile file, string path, Module model, Optimizer? optimizer = null)
+    /// <summary>
+    /// Loads an already-read file (whose metadata the caller may have used to build the model).
+    /// All or nothing: the metadata, every model tensor (present, no stranger, same shape) and
+    /// the optimizer's kind, step and state (every name belongs to a parameter and a kind of
+    /// state, each parameter's state is complete or absent, shapes equal) are checked first; a
+    /// problem is one error naming the first of them, and the model and optimizer are untouched.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Load(SafeTensorsFile file, string path, Module model, Optimizer? optimizer = null,
+        IReadOnlyDictionary<string, string>? expected = null)
     {
+        string what = $"checkpoint {path}";
+        foreach (var (key, value) in expected ?? new Dictionary<string, string>())
+        {
+            if (!file.Metadata.TryGetValue(key, out var found))
+                throw new GpuGenException($"{what}: its metadata has no '{key}' (expected {value}): not a checkpoint of this model");
+            if (found != value)
+                throw new GpuGenException(key == "model"
+                    ? $"{what}: holds a '{found}' model, not a '{value}'"
+                    : $"{what}: '{key}' is {found} in the file but {value} here");
+        }
         var targets = model.StateTensors().ToList();
         var stored = file.Tensors.Where(t => !t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary();
-        Match($"checkpoint {path}", "model", targets, stored);
+        Match(what, "model", targets.Select(t => (t.Path, t.Tensor.Shape)).ToList(), stored);
 
-        List<(string, Tensor)> optimizerTargets = [];
         Dictionary<string, StoredTensor> optimizerStored = [];
         int step = 0;
         if (optimizer is not null)
         {
             if (!file.Metadata.TryGetValue(OptimizerKindKey, out var kind))
-                throw new GpuGenException($"checkpoint {path}: holds no optimizer state");
+                throw new GpuGenException($"{what}: holds no optimizer state");
             if (kind != optimizer.GetType().Name)
-                throw new GpuGenException($"checkpoint {path}: holds {kind} state, not {optimizer.GetType().Name}");
+                throw new GpuGenException($"{what}: holds {kind} state, not {optimizer.GetType().Name}");
             if (!file.Metadata.TryGetValue(OptimizerStepKey, out var stepText) || !int.TryParse(stepText, out step) || step < 0)
-                throw new GpuGenException($"checkpoint {path}: the optimizer step '{stepText}' is not a count");
+                throw new GpuGenException($"{what}: the optimizer step '{stepText}' is not a count");
             optimizerStored = file.Tensors.Where(t => t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Key[OptimizerPrefix.Length..], t => t.Value);
-            var expected = ExpectedOptimizerState(optimizer, optimizerStored);
-            Match($"checkpoint {path}", "optimizer", expected, optimizerStored);
-            optimizer.PrepareState(step);
-            optimizerTargets = optimizer.NamedState().ToList();
+            CheckOptimizerState(what, optimizer, optimizerStored);
         }
 
         // Everything matched: now write.
         using (Autograd.NoGrad())
-        {
             foreach (var (name, t) in targets) CopyInto(t, stored[name]);
-            foreach (var (name, t) in optimizerTargets) CopyInto(t, optimizerStored[name]);
-        }
+        optimizer?.Restore(step, name => optimizerStored.TryGetValue(name, out var s) ? s.Values : null);
         return file.Metadata;
     }
 
-    /// <summary>The state names and shapes the optimizer will have once prepared (it may hold none yet).</summary>
-    private static List<(string, Tensor)> ExpectedOptimizerState(Optimizer optimizer, Dictionary<string, StoredTensor> stored)
+    /// <summary>
+    /// The stored state must be a subset of the optimizer's layout, with whole parameters: Adam
+    /// keeps both moments of a parameter from its first update on, and none before it (a
+    /// checkpoint saved before the first step holds no state at all).
+    /// </summary>
+    private static void CheckOptimizerState(string what, Optimizer optimizer, Dictionary<string, StoredTensor> stored)
     {
-        // Names are {kind}.{parameter}; check against the parameters' shapes.
-        var byParameter = optimizer.Parameters.ToDictionary(p => p.Name, p => p.Parameter);
-        var expected = new List<(string, Tensor)>();
-        foreach (var name in stored.Keys)
+        var layout = optimizer.StateLayout().ToList();
+        var known = layout.Select(l => l.Name).ToHashSet();
+        if (stored.Keys.FirstOrDefault(k => !known.Contains(k)) is { } stranger)
+            throw new GpuGenException($"{what}: optimizer state '{stranger}' belongs to no parameter of this model or no state of {optimizer.GetType().Name}");
+        foreach (var (name, _, shape) in layout)
+            if (stored.TryGetValue(name, out var s) && s.Shape != shape)
+                throw new GpuGenException($"{what} does not match the optimizer: {name} is {s.Shape} in the file but {shape} in the optimizer");
+        foreach (var parameter in layout.GroupBy(l => l.Parameter))
         {
-            int dot = name.IndexOf('.');
-            if (dot < 0 || !byParameter.TryGetValue(name[(dot + 1)..], out var p))
-                throw new GpuGenException($"checkpoint: optimizer state '{name}' belongs to no parameter of this model");
-            expected.Add((name, p));
+            var present = parameter.Where(l => stored.ContainsKey(l.Name)).ToList();
+            if (present.Count > 0 && present.Count < parameter.Count())
+                throw new GpuGenException($"{what}: optimizer state of '{optimizer.Parameters[parameter.Key].Name}' is incomplete: missing {string.Join(", ", parameter.Where(l => !stored.ContainsKey(l.Name)).Select(l => l.Name))}");
         }
-        return expected;
     }
 
-    private static void Match(string what, string part, List<(string Name, Tensor Tensor)> targets, Dictionary<string, StoredTensor> stored)
+    private static void Match(string what, string part, List<(string Name, Shape Shape)> targets, Dictionary<string, StoredTensor> stored)
     {
         var missing = targets.Where(t => !stored.ContainsKey(t.Name)).Select(t => t.Name).ToList();
         var unexpected = stored.Keys.Except(targets.Select(t => t.Name)).ToList();
-        var mismatched = targets.Where(t => stored.TryGetValue(t.Name, out var s) && s.Shape != t.Tensor.Shape)
-            .Select(t => $"{t.Name} is {stored[t.Name].Shape} in the file but {t.Tensor.Shape} in the {part}").ToList();
+        var mismatched = targets.Where(t => stored.TryGetValue(t.Name, out var s) && s.Shape != t.Shape)
+            .Select(t => $"{t.Name} is {stored[t.Name].Shape} in the file but {t.Shape} in the {part}").ToList();
         if (missing.Count + unexpected.Count + mismatched.Count == 0) return;
         var problems = new List<string>();
         if (missing.Count > 0) problems.Add($"missing {string.Join(", ", missing.Take(5))}{(missing.Count > 5 ? $" and {missing.Count - 5} more" : "")}");

@@ -9,7 +9,7 @@ namespace GpuGen.Optim;
 /// </summary>
 public class Adam : Optimizer
 {
-    private Tensor?[] _m, _v;
+    private readonly Tensor?[] _m, _v;
     private readonly bool _decoupled;
 
     public Adam(IEnumerable<(string Name, Tensor Parameter)> parameters, float learningRate = 1e-3f,
@@ -42,24 +42,7 @@ public class Adam : Optimizer
         parameter.Device.Backend.Optim.Adam(parameter, grad, m, v, hyper);
     }
 
-    public override IEnumerable<(string Name, Tensor State)> NamedState()
-    {
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            if (_m[i] is { } m) yield return ($"exp_avg.{Parameters[i].Name}", m);
-            if (_v[i] is { } v) yield return ($"exp_avg_sq.{Parameters[i].Name}", v);
-        }
-    }
-
-    internal override void PrepareState(int stepCount)
-    {
-        StepCount = stepCount;
-        for (int i = 0; i < Parameters.Count; i++)
-        {
-            _m[i] ??= NewState(i);
-            _v[i] ??= NewState(i);
-        }
-    }
+    protected override IReadOnlyList<(string Kind, Tensor?[] Slots)> State => [("exp_avg", _m), ("exp_avg_sq", _v)];
 }
 
 /// <summary>AdamW: Adam with decoupled weight decay (default 0.01, as in PyTorch).</summary>

@@ -60,11 +60,54 @@ public abstract class Optimizer : IDisposable
 
     protected abstract void Update(int index, Tensor parameter, Tensor grad);
 
-    /// <summary>State tensors by name, for checkpoints: <c>{kind}.{parameter path}</c>.</summary>
-    public abstract IEnumerable<(string Name, Tensor State)> NamedState();
+    /// <summary>
+    /// The optimizer's state, by kind (Adam: exp_avg and exp_avg_sq): one slot per parameter,
+    /// null until that parameter's first update (a parameter that never had a gradient has none,
+    /// as in PyTorch). The base class names, checkpoints, restores and disposes them.
+    /// </summary>
+    protected abstract IReadOnlyList<(string Kind, Tensor?[] Slots)> State { get; }
 
-    /// <summary>Restores the step count and creates the state tensors, ready to be filled by a checkpoint loader.</summary>
-    internal abstract void PrepareState(int stepCount);
+    /// <summary>State tensors by name, for checkpoints: <c>{kind}.{parameter path}</c>.</summary>
+    public IEnumerable<(string Name, Tensor State)> NamedState()
+    {
+        foreach (var (kind, slots) in State)
+            for (int i = 0; i < _parameters.Count; i++)
+                if (slots[i] is { } t) yield return ($"{kind}.{_parameters[i].Name}", t);
+    }
+
+    /// <summary>Every state tensor this optimizer can hold, by name, with its parameter's index and
+    /// shape: what a checkpoint is checked against before anything is restored.</summary>
+    public IEnumerable<(string Name, int Parameter, Shape Shape)> StateLayout()
+    {
+        foreach (var (kind, _) in State)
+            for (int i = 0; i < _parameters.Count; i++)
+                yield return ($"{kind}.{_parameters[i].Name}", i, _parameters[i].Parameter.Shape);
+    }
+
+    /// <summary>
+    /// Sets the step count and every state slot from <paramref name="values"/> (by state name;
+    /// null for a slot the checkpoint does not hold, which is then emptied, exactly as before
+    /// that parameter's first update). The caller has checked names and shapes.
+    /// </summary>
+    internal void Restore(int stepCount, Func<string, float[]?> values)
+    {
+        StepCount = stepCount;
+        foreach (var (kind, slots) in State)
+            for (int i = 0; i < _parameters.Count; i++)
+            {
+                if (values($"{kind}.{_parameters[i].Name}") is { } stored)
+                {
+                    var target = slots[i] ??= NewState(i);
+                    using var source = Tensor.FromArray(stored, target.Shape, target.Device);
+                    using (Autograd.NoGrad()) Ops.Copy(source, target);
+                }
+                else
+                {
+                    slots[i]?.Dispose();
+                    slots[i] = null;
+                }
+            }
+    }
 
     /// <summary>A zero tensor shaped like parameter <paramref name="index"/>, owned by the optimizer.</summary>
     protected Tensor NewState(int index)

@@ -37,16 +37,6 @@ public sealed class Sgd : Optimizer
         parameter.Device.Backend.Optim.Sgd(parameter, grad, buffer, hyper);
     }
 
-    public override IEnumerable<(string Name, Tensor State)> NamedState()
-    {
-        for (int i = 0; i < Parameters.Count; i++)
-            if (_buffers[i] is { } b) yield return ($"momentum_buffer.{Parameters[i].Name}", b);
-    }
-
-    internal override void PrepareState(int stepCount)
-    {
-        StepCount = stepCount;
-        if (Momentum == 0 || stepCount == 0) return;
-        for (int i = 0; i < Parameters.Count; i++) _buffers[i] ??= NewState(i);
-    }
+    // Without momentum SGD keeps no state.
+    protected override IReadOnlyList<(string Kind, Tensor?[] Slots)> State => Momentum == 0 ? [] : [("momentum_buffer", _buffers)];
 }

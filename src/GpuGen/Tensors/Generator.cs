@@ -17,6 +17,9 @@ public sealed class Generator(ulong seed, ulong offset = 0)
     public ulong Offset => unchecked((ulong)Interlocked.Read(ref _offset));
 
     /// <summary>Takes the (seed, offset) for one random op and advances the offset.</summary>
+    /// <summary>Moves the stream to <paramref name="offset"/> (resuming a run from the offset its checkpoint saved).</summary>
+    public void Seek(ulong offset) => Interlocked.Exchange(ref _offset, unchecked((long)offset));
+
     internal (ulong Seed, ulong Offset) Next() => (Seed, unchecked((ulong)Interlocked.Increment(ref _offset) - 1));
 
     public override string ToString() => $"Generator(seed {Seed}, offset {Offset})";

@@ -55,8 +55,8 @@ public class VaeTests
         Assert.That(a.Order(), Is.EqualTo(train.Labels.Select(l => (float)l).Order()), "a permutation of the split");
 
         var binary = new BatchLoader(train, 100, Cpu, binarize: new Generator(7));
-        var first = binary.Epoch().First().Images.ToArray();
-        var second = binary.Epoch().First().Images.ToArray();
+        var first = binary.Epoch().Select(b => b.Images.ToArray()).First(); // a batch lives until the loader moves on
+        var second = binary.Epoch().Select(b => b.Images.ToArray()).First();
         Assert.That(first.All(v => v is 0f or 1f), Is.True);
         Assert.That(second, Is.Not.EqualTo(first), "a fresh draw each time");
         Assert.That(new BatchLoader(train, 3000, Cpu, dropLast: true).BatchesPerEpoch, Is.EqualTo(2));

@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using GpuGen.Data;
+using GpuGen.Models.Runner;
+
+namespace GpuGen.Cli.Commands;
+
+/// <summary>
+/// What every <c>gpugen train MODEL</c> does once its options became a <see cref="TrainingFamily"/>:
+/// hand it to the <see cref="TrainingRunner"/> with progress on stderr, stop cleanly on Ctrl-C or
+/// SIGTERM (exit 130, the last complete checkpoint kept, one line saying how to resume), and print
+/// the summary (and with --json the metrics on stdout).
+/// </summary>
+internal static class TrainRun
+{
+    public const int Interrupted = 130; // 128 + SIGINT, what shells report for Ctrl-C
+
+    public static int Execute(TrainingFamily family, TrainOptions common, ParseResult parse, MnistSplit train, MnistSplit test, Device device,
+        TextWriter stdout, TextWriter stderr)
+    {
+        var options = common.RunOptions(parse);
+        TrainOptions.WarnAboutSlowDevices(device, stderr);
+        using var cancel = new CancellationTokenSource();
+        // The first signal asks the runner to stop at the next step boundary; the handler cancels
+        // the default termination so the last checkpoint is never cut short.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
+        RunResult result;
+        using (var progress = TrainingProgress.Start(stderr))
+            result = TrainingRunner.Run(family, train, test, device, options, progress, cancel.Token);
+        string folder = Path.GetFullPath(options.Out);
+        if (result.Interrupted)
+        {
+            stderr.WriteLine(result.EpochsCompleted > 0
+                ? $"gpugen: interrupted; the checkpoint of epoch {result.EpochsCompleted} is in {folder}; continue with: gpugen train {family.Name} --resume {options.Out}"
+                : $"gpugen: interrupted during epoch 1, before its checkpoint; nothing was written");
+            return Interrupted;
+        }
+        var m = result.Metrics;
+        var summary = family.TestTerms.Select(t => $"{t} {m[t]:F2}")
+            .Concat(m.Where(e => e.Key.StartsWith("test_", StringComparison.Ordinal) && !family.TestTerms.Contains(e.Key) && e.Key != "test_knn_accuracy" && e.Value is double)
+                .Select(e => $"{e.Key} {e.Value:F2}"));
+        string speed = m["examples_per_second"] is double rate ? $"; {rate:N0} examples/s on {device.Name}" : "";
+        stderr.WriteLine($"{string.Join(", ", summary)}; code 5-NN accuracy {m["test_knn_accuracy"]:P1}{speed}");
+        stderr.WriteLine($"wrote {folder}: {TrainingRunner.CheckpointFile}, metrics.json, loss.png, reconstructions.png, samples.png");
+        if (parse.GetValue(common.Json)) stdout.WriteLine(JsonSerializer.Serialize(m));
+        return GpuGenCli.Ok;
+    }
+}
