@@ -34,17 +34,23 @@ public static class GpuGenCli
         catch (Exception e)
         {
             bool verbose = parse.GetValue(GlobalOptions.Verbose);
-            var (code, line) = e switch
-            {
-                GpuGenException g => (g.IsUsageError ? UsageError : RuntimeError, $"gpugen: error: {g.Message}"),
-                _ => (RuntimeError, $"gpugen: internal error: {e.GetType().Name}: {e.Message}"),
-            };
+            var (code, line) = ErrorLine(e);
             stderr.WriteLine(line);
             if (verbose) stderr.WriteLine(e.ToString());
-            else if (e is not GpuGenException) stderr.WriteLine("gpugen: run again with --verbose for the stack trace");
             return code;
         }
     }
+
+    /// <summary>The exit code and the one line an error prints: a GpuGen error's message, or for any
+    /// other exception (a bug) its type and message with the hint to get the stack trace.</summary>
+    internal static (int Code, string Line) ErrorLine(Exception e) => e switch
+    {
+        GpuGenException g => (g.IsUsageError ? UsageError : RuntimeError, $"gpugen: error: {OneLine(g.Message)}"),
+        _ => (RuntimeError, $"gpugen: internal error: {e.GetType().Name}: {OneLine(e.Message)} (run again with --verbose for the stack trace)"),
+    };
+
+    private static string OneLine(string message) =>
+        string.Join(" ", message.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
 
     internal static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {

@@ -54,11 +54,17 @@ public static class Idx
         {
             shape[d] = BinaryPrimitives.ReadInt32BigEndian(raw.AsSpan(4 + 4 * d));
             if (shape[d] < 0) throw new GpuGenException($"{what}: dimension {d} is negative ({shape[d]})");
-            count *= shape[d];
         }
         long available = raw.Length - headerBytes;
-        if (available < count)
-            throw new GpuGenException($"{what}: truncated: the header promises {string.Join(" × ", shape)} = {count:N0} bytes of data but the file holds {available:N0}");
+        // The product of up to 255 dimensions of up to 2³¹ − 1 overflows a long (three already can,
+        // and a wrapped product could even match the file's length): stop as soon as it passes the
+        // data actually there.
+        for (int d = 0; d < dimensions; d++)
+        {
+            count *= shape[d];
+            if (count > available)
+                throw new GpuGenException($"{what}: truncated: the header promises {string.Join(" × ", shape)} bytes of data but the file holds {available:N0}");
+        }
         if (available > count)
             throw new GpuGenException($"{what}: {available - count:N0} bytes follow the {count:N0} the header describes");
         return (shape, raw[headerBytes..]);

@@ -58,3 +58,16 @@ public class MnistTests
         }
     }
 }
+
+public class IdxOverflowTests
+{
+    /// <summary>2²² × 2²² × 2²⁰ = 2⁶⁴ wraps a long to 0, which an empty data section matched: the
+    /// header's sizes are checked against the data as they are multiplied.</summary>
+    [Test]
+    public void AHeaderWhoseSizesOverflowIsTruncationNotAnEmptyImage()
+    {
+        byte[] header = [0, 0, 8, 3, 0, 0x40, 0, 0, 0, 0x40, 0, 0, 0, 0x10, 0, 0];
+        var e = Assert.Throws<GpuGenException>(() => Idx.Parse(header, 3, "x"))!;
+        Assert.That(e.Message, Does.Contain("truncated").And.Contain("4194304 × 4194304 × 1048576"));
+    }
+}
