@@ -172,3 +172,20 @@ public class TrainingRunnerTests
         Assert.That(Directory.Exists(Path.Combine(parent.Path, "nested")), Is.False);
     }
 }
+
+/// <summary>The README's C# runner example, as written there (one epoch of a smaller VAE here).</summary>
+public class ReadmeRunnerExampleTests
+{
+    [Test]
+    public void TheReadmeExampleRuns()
+    {
+        using var folder = new TempFolder();
+        var device = Devices.Get("cpu");
+        var (train, test) = GpuGen.Data.Mnist.Load();
+        using var vae = new GpuGen.Models.Vae.Vae(new Generator(0), device, 784, 64, 8);
+        var family = GpuGen.Models.Vae.VaeFamily.Create(vae, device, iwSamples: 5, batch: 100);
+        var result = TrainingRunner.Run(family, train, test, device, new RunOptions { Epochs = 1, Out = folder.Path });
+        Assert.That((double)result.Metrics["test_neg_elbo"]!, Is.GreaterThan(80).And.LessThan(250));
+        Assert.That(File.Exists(folder.File("metrics.json")), Is.True);
+    }
+}
