@@ -40,7 +40,7 @@ internal static class VaeCheckpointCommands
             var device = GlobalOptions.ResolveDevice(parse);
             var (train, test) = Mnist.Load(parse.GetValue(data));
             using var vae = VaeCheckpoint.Load(parse.GetValue(checkpoint)!, device, new Generator(parse.GetValue(seed)));
-            var result = VaeTraining.Evaluate(vae, test, device, iwSamples: parse.GetValue(iw));
+            var result = VaeTraining.Evaluate(vae, test, device, iwSamples: parse.GetValue(iw), noise: new Generator(parse.GetValue(seed)));
             double knn = VaeTraining.CodeKnnAccuracy(vae, train, test, device);
             var metrics = new Dictionary<string, object?>
             {
