@@ -32,20 +32,40 @@ public static class Autograd
             if (!inputs[i].TracksGrad)
                 throw new GpuGenException($"grad: input {i} {inputs[i].Shape} does not require grad; set RequiresGrad on it before computing the outputs");
         }
-        var grads = Run("grad", outputs, gradOutputs, createGraph, retainGraph ?? createGraph);
         var result = new Tensor[inputs.Length];
+        // Without createGraph nothing made on the way is needed afterwards: a scope of its own
+        // frees it now. With createGraph it is the graph of the results and belongs to the caller.
+        using var intermediates = createGraph ? null : new TensorScope();
+        var grads = Run("grad", outputs, gradOutputs, createGraph, retainGraph ?? createGraph);
         for (int i = 0; i < inputs.Length; i++)
         {
-            if (grads.TryGetValue(inputs[i], out var g)) result[i] = g;
+            if (grads.TryGetValue(inputs[i], out var g)) result[i] = Distinct(g, result.AsSpan(0, i), gradOutputs, createGraph);
             else if (allowUnused) result[i] = Tensor.Zeros(inputs[i].Shape, inputs[i].Device);
             else throw new GpuGenException($"grad: input {i} {inputs[i].Shape} does not take part in computing the outputs (pass allowUnused: true to get zeros)");
+            if (intermediates is not null && ReferenceEquals(result[i].Scope, intermediates)) intermediates.Keep(result[i]);
         }
         return result;
     }
 
-    /// <summary>Backward from one output into the .Grad of every leaf that requires grad.</summary>
+    /// <summary>
+    /// <paramref name="g"/>, or a copy of it where the caller would otherwise get one tensor twice:
+    /// an earlier result or one of its own gradOutputs (the gradient of a sum is the same tensor
+    /// for every addend). Each result is then the caller's to dispose on its own.
+    /// </summary>
+    private static Tensor Distinct(Tensor g, ReadOnlySpan<Tensor> earlier, Tensor[]? gradOutputs, bool createGraph)
+    {
+        bool shared = gradOutputs is not null && Array.Exists(gradOutputs, t => ReferenceEquals(t, g));
+        foreach (var e in earlier) shared |= ReferenceEquals(e, g);
+        if (!shared) return g;
+        using (createGraph ? GradMode.Force() : GradMode.Disable()) return Ops.Clone(g);
+    }
+
+    /// <summary>Backward from one output into the .Grad of every leaf that requires grad. Leaves
+    /// get gradients of their own (see <see cref="Tensor.AccumulateGrad"/>); without createGraph
+    /// every intermediate gradient is freed before this returns.</summary>
     internal static void Backward(Tensor output, Tensor? gradOutput, bool retainGraph, bool createGraph)
     {
+        using var intermediates = createGraph ? null : new TensorScope();
         var grads = Run("backward", [output], gradOutput is null ? null : [gradOutput], createGraph, retainGraph);
         foreach (var (tensor, g) in grads)
             if (tensor.IsLeaf && tensor.RequiresGrad) tensor.AccumulateGrad(g, createGraph);

@@ -47,12 +47,19 @@ public abstract class Optimizer : IDisposable
                 if (_parameters[i].Parameter.Grad is { } g) Update(i, _parameters[i].Parameter, g);
     }
 
-    /// <summary>Sets every gradient to zero in place (keeping its buffer, so a training loop does not allocate).</summary>
+    /// <summary>Sets every gradient to zero in place (keeping its buffer, so a training loop does
+    /// not allocate). A gradient made by a backward with createGraph is part of a graph, and
+    /// overwriting it would change values that graph saw: it is disposed instead, and the next
+    /// backward makes a fresh one.</summary>
     public void ZeroGrad()
     {
         using (Autograd.NoGrad())
             foreach (var (_, p) in _parameters)
-                if (p.Grad is { } g) Ops.Fill(g, 0f);
+            {
+                if (p.Grad is not { } g) continue;
+                if (g.RequiresGrad) p.ClearGrad();
+                else Ops.Fill(g, 0f);
+            }
     }
 
     /// <summary>Sets the learning rate from a schedule for the coming step.</summary>

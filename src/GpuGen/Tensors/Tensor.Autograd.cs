@@ -55,26 +55,35 @@ public sealed partial class Tensor
         Grad = null;
     }
 
-    /// <summary>Adds <paramref name="g"/> into <see cref="Grad"/>. The first gradient is copied (a
-    /// backward rule may hand the same tensor to several inputs) and then owned by this tensor,
-    /// not by any scope; later ones are added in place, or, with createGraph, into a new
-    /// recorded sum.</summary>
+    /// <summary>
+    /// Adds <paramref name="g"/> into <see cref="Grad"/>. The gradient is always a tensor of this
+    /// leaf's own, never <paramref name="g"/> itself: a backward rule hands one tensor to several
+    /// inputs (the two inputs of an add both receive the output's gradient), so taking it would
+    /// make two leaves share a gradient, and a later backward into one would change the other.
+    /// Without createGraph the first gradient is copied and later ones are added in place. With
+    /// createGraph the copy and the sum are recorded ops (so the gradient can be differentiated
+    /// again), each sum a new tensor; a gradient that is replaced is disposed here, since the
+    /// leaf was its only owner (the recorded sum needs no values of it to backpropagate).
+    /// </summary>
     internal void AccumulateGrad(Tensor g, bool createGraph)
     {
-        if (Grad is null || createGraph)
+        if (Grad is { Node: null } && !createGraph)
         {
-            var sum = Grad is null ? (createGraph ? g : Ops.Clone(g)) : Ops.Add(Grad, g);
-            TensorScope.Release(sum);
-            Grad = sum;
+            using (Autograd.NoGrad()) Ops.Axpy(1f, g, Grad);
             return;
         }
-        using (Autograd.NoGrad()) Ops.Axpy(1f, g, Grad);
+        Tensor next;
+        using (createGraph ? GradMode.Force() : GradMode.Disable())
+            next = Grad is null ? Ops.Clone(g) : Ops.Add(Grad, g);
+        SetGrad(next);
     }
 
-    /// <summary>Replaces the gradient (an optimizer's zeroing, a test); the tensor now owns it.</summary>
+    /// <summary>Replaces the gradient (accumulation, an optimizer's zeroing, a test): the tensor
+    /// now owns the new one and disposes the one it replaces.</summary>
     internal void SetGrad(Tensor? grad)
     {
         if (grad is not null) TensorScope.Release(grad);
+        if (Grad is { } old && !ReferenceEquals(old, grad)) old.Dispose();
         Grad = grad;
     }
 }

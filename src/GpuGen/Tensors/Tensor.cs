@@ -60,10 +60,14 @@ public sealed partial class Tensor : IDisposable
     internal bool Overlaps(Tensor other) =>
         SharesStorageWith(other) && Offset < other.Offset + other.Length && other.Offset < Offset + Length;
 
-    /// <summary>Releases this tensor's reference to its buffer. Idempotent.</summary>
+    /// <summary>Releases this tensor's reference to its buffer, and its accumulated gradient,
+    /// which only this tensor owns (an input of a gradient penalty made a leaf per step would
+    /// otherwise leave its .Grad behind every step). Idempotent.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0) _storage.Release();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _storage.Release();
+        ClearGrad();
     }
 
     public override string ToString() =>

@@ -114,6 +114,12 @@ public class GradientTests
         new("sqrt", t => Ops.Sqrt(Ops.Add(Ops.Square(Ops.Mul(t[0], t[1])), 1f)), () => Random(76, -1, 1, V, V)),
         new("square", t => Ops.Square(Ops.Mul(t[0], t[1])), () => Random(77, -1, 1, V, V)),
         new("pow", t => Ops.Pow(Ops.Add(Ops.Square(Ops.Mul(t[0], t[1])), 1f), 1.5f), () => Random(78, -1, 1, V, V)),
+        new("exp", t => Ops.Exp(Ops.Mul(t[0], t[1])), () => Random(80, -1, 1, V, V)),
+        new("log", t => Ops.Log(Ops.Mul(t[0], t[1])), () => Random(81, 0.5f, 2, V, V)),
+        new("softmax", t => Ops.Softmax(Ops.Mul(t[0], t[1]), 1), () => Random(82, -1, 1, M, [4])),
+        new("logSumExp", t => Ops.LogSumExp(Ops.Mul(t[0], t[1]), 1), () => Random(83, -1, 1, M, [4])),
+        new("norm", t => Ops.Norm(Ops.Mul(t[0], t[1]), 1), () => Random(84, -1, 1, M, [4])),
+        new("gelu", t => Ops.Gelu(Ops.Mul(t[0], t[1])), () => Random(85, -1, 1, V, V)),
         new("critic MLP", t => Ops.Linear(Ops.LeakyRelu(Ops.Linear(t[0], t[1], t[2]), 0.2f), t[3]),
             () => Random(79, -1, 1, [2, 3], [4, 3], [4], [1, 4])),
     ];
