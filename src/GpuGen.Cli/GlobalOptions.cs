@@ -7,7 +7,7 @@ internal static class GlobalOptions
 {
     public static readonly Option<string> Device = new("--device", "-d")
     {
-        Description = $"Device to run on: auto, cpu, ilgpu-cpu, cuda[:N] or opencl[:N]. " +
+        Description = $"Device to run on: auto, cpu, ilgpu-cpu, ilgpu-cpu-warp32, cuda[:N] or opencl[:N]. " +
                       $"Default: ${GpuGen.Devices.EnvironmentVariable} if set, else auto (CUDA, then OpenCL, then cpu).",
         DefaultValueFactory = _ => GpuGen.Devices.DefaultName,
         HelpName = "name",

@@ -10,7 +10,15 @@ public interface IDistribution
 public struct UniformDistribution(float low, float high) : IDistribution
 {
     public float Low = low, High = high;
-    public readonly float Sample(UInt4 bits) => Low + (High - Low) * Philox.ToUniform(bits.X);
+    /// <summary>The largest float below High. low + (high − low)·u with u &lt; 1 can still round up
+    /// to high (u = 1 − 2⁻²⁴ on [1, 2) gives 2 − 2⁻²⁴, which rounds to 2): such a draw becomes this.</summary>
+    public float BelowHigh = MathF.BitDecrement(high);
+
+    public readonly float Sample(UInt4 bits)
+    {
+        float v = Low + (High - Low) * Philox.ToUniform(bits.X);
+        return v < High ? v : BelowHigh;
+    }
 }
 
 /// <summary>Normal(Mean, Std²) by Box–Muller: √(−2 ln u₁)·cos(2π u₂) with u₁ ∈ (0, 1] (so the log is

@@ -32,12 +32,50 @@ public struct ArgMaxArgs
 }
 
 /// <summary>
-/// Reduction kernels. Every output element is folded by one thread in a fixed order (its chunk,
-/// first to last), and chunks are combined by the next level in a fixed order, so results are
-/// bit-identical run after run and for any launch shape: no atomics.
+/// Reduction kernels. Each partial is folded in a fixed order (no atomics), and chunks are
+/// combined by the next level in a fixed order, so results are bit-identical run after run.
+/// Two thread mappings, chosen by the layout:
+/// <list type="bullet">
+/// <item>Inner = 1 (a contiguous row: a row sum, a softmax's max, a norm):
+/// <see cref="ContiguousChunks{TOp}"/>, one group per partial and a tree in shared memory, so a
+/// [100, 784] row sum keeps 100 groups of 256 threads busy instead of 100 threads.</item>
+/// <item>Inner &gt; 1 (a column: a batch sum of a [N, D] gradient): <see cref="Chunks{TOp}"/>,
+/// one thread per partial, neighbouring threads on neighbouring inner elements (coalesced).</item>
+/// </list>
 /// </summary>
 public static class ReduceDevice
 {
+    /// <summary>
+    /// Inner = 1. Group g → partial g = (o, chunk) of the output [Outer, Chunks]; its Group.DimX
+    /// threads (a power of two) fold the chunk's elements start + tid, start + tid + G, … (in
+    /// order, so neighbouring threads read neighbouring elements), then halve in shared memory:
+    /// s[t] = s[t] ⊕ s[t + h] for h = G/2, G/4, …, 1. The tree's shape depends only on G, so a
+    /// device gives the same bits on every run. Shared memory: G floats, requested dynamically.
+    /// </summary>
+    public static void ContiguousChunks<TOp>(ReduceArgs<TOp> a) where TOp : struct, IReduceOp
+    {
+        int g = Grid.IdxX, tid = Group.IdxX, threads = Group.DimX;
+        int chunk = g % a.Chunks, o = g / a.Chunks;
+        int start = chunk * a.Chunk, end = XMathMin(start + a.Chunk, a.Length);
+        float center = a.HasCenter != 0 ? a.Center[o] : 0f;
+        float acc = a.Op.Identity;
+        long row = (long)o * a.Length;
+        for (int l = start + tid; l < end; l += threads)
+        {
+            float v = a.X[row + l];
+            acc = a.Op.Combine(acc, a.MapInput != 0 ? a.Op.Map(v, center) : v);
+        }
+        var shared = SharedMemory.GetDynamic<float>();
+        shared[tid] = acc;
+        Group.Barrier();
+        for (int half = threads / 2; half > 0; half /= 2)
+        {
+            if (tid < half) shared[tid] = a.Op.Combine(shared[tid], shared[tid + half]);
+            Group.Barrier();
+        }
+        if (tid == 0) a.Y[g] = a.Finish != 0 ? a.Op.Finish(shared[0], center) : shared[0];
+    }
+
     /// <summary>Thread t → (o, chunk, i) with i fastest, so neighbouring threads read neighbouring inner elements.</summary>
     public static void Chunks<TOp>(Index1D t, ReduceArgs<TOp> a) where TOp : struct, IReduceOp
     {

@@ -5,7 +5,8 @@ namespace GpuGen;
 /// <summary>
 /// The registry of devices: what is there, and the one <see cref="Device"/> object per name.
 ///
-/// Names: <c>cpu</c> (host kernels), <c>ilgpu-cpu</c> (ILGPU's CPU accelerator), <c>cuda:N</c>
+/// Names: <c>cpu</c> (host kernels), <c>ilgpu-cpu</c> (ILGPU's CPU accelerator, small groups),
+/// <c>ilgpu-cpu-warp32</c> (the same, shaped like a GPU: warp 32, groups of 256), <c>cuda:N</c>
 /// and <c>opencl:N</c> (<c>cuda</c> and <c>opencl</c> mean index 0), and <c>auto</c>, which
 /// prefers CUDA, then OpenCL, then cpu. The default device is <c>auto</c> unless the
 /// environment variable GPUGEN_DEVICE names another.
@@ -63,12 +64,12 @@ public static class Devices
         if (name is "cuda" or "opencl") name += ":0";
         if (available.Any(d => d.Name == name)) return name;
 
-        bool wellFormed = name is "cpu" or "ilgpu-cpu"
+        bool wellFormed = name is "cpu" or "ilgpu-cpu" or "ilgpu-cpu-warp32"
             || ((name.StartsWith("cuda:", StringComparison.Ordinal) || name.StartsWith("opencl:", StringComparison.Ordinal))
                 && int.TryParse(name.AsSpan(name.IndexOf(':') + 1), out int index) && index >= 0);
         if (!wellFormed)
             throw new DeviceNotFoundException(
-                $"unknown device '{requested}': expected auto, cpu, ilgpu-cpu, cuda[:N] or opencl[:N]; available here: {present}",
+                $"unknown device '{requested}': expected auto, cpu, ilgpu-cpu, ilgpu-cpu-warp32, cuda[:N] or opencl[:N]; available here: {present}",
                 isUsageError: true);
         throw new DeviceNotFoundException($"device '{requested}' is not available here; available devices: {present}");
     }

@@ -21,8 +21,23 @@ internal static class IlgpuRuntime
     /// </summary>
     public static readonly CPUDevice SimulatedDevice = new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 2, numMultiprocessors: 1);
 
+    /// <summary>
+    /// The simulated GPU behind <c>ilgpu-cpu-warp32</c>: shaped like a real one (32 threads per
+    /// warp, 8 warps, so groups of 256), so that every launch configuration chosen only where a
+    /// group allows 256 threads (the device GEMM's 16 × 16 tiles, 256-thread reduction trees)
+    /// runs in CI. Slow (256 OS threads a group): for parity checks at tiny sizes.
+    /// </summary>
+    public static readonly CPUDevice GpuShapedDevice = new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 8, numMultiprocessors: 1);
+
+    /// <summary>GpuGen's names of the simulated devices, in the order the context holds them.</summary>
+    private static readonly (CPUDevice Device, string Name, string Description)[] Simulated =
+    [
+        (SimulatedDevice, "ilgpu-cpu", "ILGPU CPU accelerator (simulated GPU threads: warp 4, groups of 8)"),
+        (GpuShapedDevice, "ilgpu-cpu-warp32", "ILGPU CPU accelerator shaped like a GPU (warp 32, groups of 256)"),
+    ];
+
     private static readonly Lazy<Context> LazyContext = new(() =>
-        Context.Create(builder => builder.Cuda().OpenCL().CPU(SimulatedDevice).EnableAlgorithms()));
+        Context.Create(builder => builder.Cuda().OpenCL().CPU(SimulatedDevice).CPU(GpuShapedDevice).EnableAlgorithms()));
 
     public static Context Context => LazyContext.Value;
 
@@ -33,9 +48,9 @@ internal static class IlgpuRuntime
         var found = new List<(DeviceInfo, Func<Accelerator>)>();
         foreach (var cpu in context.GetCPUDevices())
         {
-            found.Add((Describe("ilgpu-cpu", DeviceKind.IlgpuCpu, cpu, "ILGPU CPU accelerator (simulated GPU threads)"),
+            var (_, name, description) = Simulated.First(d => d.Device.Equals(cpu));
+            found.Add((Describe(name, DeviceKind.IlgpuCpu, cpu, description),
                 () => cpu.CreateCPUAccelerator(context, CPUAcceleratorMode.Parallel)));
-            break; // the context holds just the one simulated device configured above
         }
         int index = 0;
         foreach (var cuda in context.GetCudaDevices())

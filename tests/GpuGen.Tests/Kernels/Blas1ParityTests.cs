@@ -16,10 +16,8 @@ public class Blas1ParityTests
     public static IEnumerable<TestCaseData> Cases()
     {
         foreach (int n in SmallSizes)
-        {
-            yield return new TestCaseData("cpu", n);
-            yield return new TestCaseData("ilgpu-cpu", n);
-        }
+            foreach (var device in TestSupport.DeviceNames)
+                yield return new TestCaseData(device, n);
         yield return new TestCaseData("cpu", RealSize);
     }
 
@@ -94,8 +92,8 @@ public class Blas1ParityTests
         }
     }
 
-    [Test]
-    public void CpuAndIlgpuCpuAgreeBitForBit()
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.SimulatedGpus))]
+    public void CpuAndIlgpuCpuAgreeBitForBit(string simulated)
     {
         const int n = 1001;
         var x = TestSupport.RandomArray(n, 42);
@@ -112,7 +110,7 @@ public class Blas1ParityTests
             return yt.ToArray();
         }
         var host = Run(TestSupport.Cpu);
-        var device = Run(TestSupport.IlgpuCpu);
+        var device = Run(GpuGen.Devices.Get(simulated));
         Assert.That(device.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(host.Select(BitConverter.SingleToInt32Bits)));
     }
 

@@ -8,7 +8,7 @@ public class ReparameterizeTests
 {
     public static IEnumerable<TestCaseData> Sizes()
     {
-        yield return new TestCaseData("ilgpu-cpu", 37);
+        foreach (var device in TestSupport.SimulatedGpus) yield return new TestCaseData(device, 37);
         yield return new TestCaseData("cpu", 37);
         yield return new TestCaseData("cpu", (1 << 20) + 3);
     }

@@ -55,7 +55,8 @@ public class UnaryOpTests
     {
         foreach (var c in Cases)
         {
-            yield return new TestCaseData(c, "ilgpu-cpu", 37).SetArgDisplayNames(c.Name, "ilgpu-cpu", "37");
+            foreach (var device in TestSupport.SimulatedGpus)
+                yield return new TestCaseData(c, device, 37).SetArgDisplayNames(c.Name, device, "37");
             yield return new TestCaseData(c, "cpu", 1).SetArgDisplayNames(c.Name, "cpu", "1");
             yield return new TestCaseData(c, "cpu", 1000).SetArgDisplayNames(c.Name, "cpu", "1000");
             yield return new TestCaseData(c, "cpu", (1 << 20) + 5).SetArgDisplayNames(c.Name, "cpu", "1M+5");

@@ -58,4 +58,31 @@ public class LauncherTests
         Assert.That(Launcher.LoadedKernelCount, Is.EqualTo(loaded));
         Assert.That(y.ToArray(), Is.All.EqualTo(64f));
     }
+
+    /// <summary>
+    /// The GPU-shaped simulator takes the launch configurations a GPU takes: the GEMM's 16 × 16
+    /// thread tiles and 256-thread reduction trees, where the small simulator gets 2 × 2 and 8.
+    /// (That the kernels compute the right numbers in each shape is the parity tests' job; this
+    /// checks that the shape they ran in is the one meant.)
+    /// </summary>
+    [TestCase("ilgpu-cpu", "(2, 2, 1)", "group=(8, 1, 1)")]
+    [TestCase("ilgpu-cpu-warp32", "(16, 16, 1)", "group=(256, 1, 1)")]
+    public void EachSimulatedGpuLaunchesTheConfigurationOfItsShape(string deviceName, string gemmGroup, string reduceGroup)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        var a = Tensor.FromArray(TestSupport.RandomArray(6 * 5, 1), Shape.Of(6, 5), device);
+        var b = Tensor.FromArray(TestSupport.RandomArray(5 * 7, 2), Shape.Of(5, 7), device);
+        var rows = Tensor.FromArray(TestSupport.RandomArray(3 * 700, 3), Shape.Of(3, 700), device);
+        Profiler.Clear();
+        using (Profiler.Record())
+        {
+            Ops.MatMul(a, b);
+            Ops.Sum(rows, 1);
+        }
+        var records = Profiler.Records;
+        TestContext.Out.WriteLine(string.Join("\n", records.Select(r => $"{r.Kernel} {r.LaunchShape}")));
+        Assert.That(records.Single(r => r.Kernel.StartsWith("GemmDevice")).LaunchShape, Does.EndWith($"group={gemmGroup}"));
+        Assert.That(records.Single(r => r.Kernel.StartsWith("ReduceDevice.ContiguousChunks")).LaunchShape, Is.EqualTo($"grid=(3, 1, 1) {reduceGroup}"));
+    }
 }
