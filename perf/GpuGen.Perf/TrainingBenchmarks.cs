@@ -67,10 +67,20 @@ public class TrainingBenchmarks : IDeclaresWork
         _vaeAdam.Step();
     }
 
+    /// <summary>The same VAE step under --detect-anomaly: every op's output and every backward
+    /// rule's gradient checked for NaN/infinity (a max-|x| reduction and a one-float read each).
+    /// Its time beside <see cref="VaeTrainStepBatch100"/> is the mode's cost.</summary>
+    [Benchmark]
+    public void VaeTrainStepBatch100DetectAnomaly()
+    {
+        using var anomaly = Autograd.DetectAnomaly();
+        VaeTrainStepBatch100();
+    }
+
     /// <summary>FLOPs of the three GEMMs forward and six backward (dX of the first layer skipped: x needs no gradient).</summary>
     public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters)
     {
-        if (method == nameof(VaeTrainStepBatch100))
+        if (method is nameof(VaeTrainStepBatch100) or nameof(VaeTrainStepBatch100DetectAnomaly))
         {
             double f = 2.0 * Batch * (784 * 400 + 2 * 400 * 20 + 20 * 400 + 400 * 784);
             return (f + 2 * f - 2.0 * Batch * 784 * 400, 0);

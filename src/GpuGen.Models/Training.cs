@@ -31,12 +31,20 @@ public static class Training
         {
             cancel.ThrowIfCancellationRequested();
             using var scope = new TensorScope();
-            var value = loss(images, steps + 1);
-            float v = value.Item();
-            if (!float.IsFinite(v))
-                throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {steps + 1}; lower the learning rate, or run with --detect-anomaly to find the op that made it (the model is unchanged by this step)");
-            optimizer.ZeroGrad();
-            value.Backward();
+            float v;
+            try
+            {
+                var value = loss(images, steps + 1);
+                v = value.Item();
+                if (!float.IsFinite(v))
+                    throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {steps + 1}; lower the learning rate, or run with --detect-anomaly to find the op that made it (the model is unchanged by this step)");
+                optimizer.ZeroGrad();
+                value.Backward();
+            }
+            catch (AnomalyException e)
+            {
+                throw new GpuGenException($"{model}: at epoch {epoch}, step {steps + 1}, {e.Message} (the model is unchanged by this step)", e);
+            }
             optimizer.Step();
             total += v;
             steps++;

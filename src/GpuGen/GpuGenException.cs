@@ -26,3 +26,7 @@ public sealed class DeviceNotFoundException(string message, bool isUsageError = 
 {
     public override bool IsUsageError => isUsageError;
 }
+
+/// <summary>Anomaly detection (<see cref="Autograd.DetectAnomaly"/>) found NaN or infinity; the
+/// message names the op, forward or backward, that first made it, and its input shapes.</summary>
+public sealed class AnomalyException(string message) : GpuGenException(message);

@@ -85,7 +85,8 @@ public static class TrainingRunner
         return new RunResult(metrics, state.Epoch, false, checkpoint);
     }
 
-    private static IDisposable? AnomalyScope(RunOptions options) => options.DetectAnomaly ? null : null; // wired to the core's anomaly mode below
+    /// <summary>--detect-anomaly: the core's anomaly mode around training and evaluation.</summary>
+    private static IDisposable? AnomalyScope(RunOptions options) => options.DetectAnomaly ? Autograd.DetectAnomaly() : null;
 
     /// <summary>The test metrics, noise drawn from a fresh evaluation stream (seed + 3): the same
     /// noise at every evaluation, and none taken from training.</summary>

@@ -16,6 +16,17 @@ public static class Autograd
     public static bool IsRecording => GradMode.Enabled;
 
     /// <summary>
+    /// Inside the returned scope every differentiable op's output and every gradient a backward
+    /// rule returns is checked for NaN and infinity, and the first found throws a
+    /// <see cref="GpuGenException"/> naming the op (forward or backward) and its input shapes, as
+    /// PyTorch's anomaly mode does. Each check waits for the device: for debugging. See <see cref="Anomaly"/>.
+    /// </summary>
+    public static IDisposable DetectAnomaly() => Anomaly.Enable();
+
+    /// <summary>Whether anomaly detection is on for this thread.</summary>
+    public static bool IsDetectingAnomaly => Anomaly.Enabled;
+
+    /// <summary>
     /// The gradients of Σ gradOutputs[k]·outputs[k] with respect to each input. gradOutputs may
     /// be null when every output has one element. With <paramref name="createGraph"/> the
     /// backward pass is recorded, so the results can be differentiated again (they then keep the
@@ -75,6 +86,7 @@ public static class Autograd
     /// if grad mode is on and any input tracks gradients.</summary>
     internal static Tensor Record(string op, Tensor output, Tensor[] inputs, Func<Tensor, bool[], Tensor?[]> backward)
     {
+        if (Anomaly.Enabled) Anomaly.CheckForward(op, output, inputs);
         if (!GradMode.Enabled) return output;
         bool any = false;
         foreach (var t in inputs) any |= t.TracksGrad;
@@ -113,12 +125,15 @@ public static class Autograd
                 var inputs = node.Inputs;
                 var needs = new bool[inputs.Length];
                 for (int i = 0; i < inputs.Length; i++) needs[i] = inputs[i].TracksGrad;
-                var partials = node.Apply(g, needs);
+                bool checking = Anomaly.Enabled;
+                Tensor?[] partials;
+                using (checking ? Anomaly.InBackwardOf(node) : null) partials = node.Apply(g, needs);
                 for (int i = 0; i < inputs.Length; i++)
                 {
                     if (!needs[i] || partials[i] is not { } p) continue;
                     if (p.Shape != inputs[i].Shape)
                         throw new InvalidOperationException($"backward of '{node.Op}': gradient {p.Shape} for input {i} of shape {inputs[i].Shape}");
+                    if (checking) Anomaly.CheckBackward(node, i, p);
                     Accumulate(grads, inputs[i], p);
                 }
             }
