@@ -21,13 +21,21 @@ public static partial class Ops
     public static Tensor Div(Tensor a, Tensor b) => Zip("div", a, b, new K.Div(), (g, a, b, y) => Div(g, b), (g, a, b, y) => Neg(Div(Mul(g, y), b)));
     public static Tensor Div(Tensor a, float b) => Zip("div", a, b, new K.Div(), (g, a, y) => Div(g, b));
     public static Tensor Div(float a, Tensor b) => Zip("div", a, b, new K.Div(), (g, b, y) => Neg(Div(Mul(g, y), b)));
-    /// <summary>Elementwise max (reductions are <see cref="Max(Tensor, int?, bool)"/>); a tie sends the gradient to a.</summary>
+    /// <summary>Elementwise max (reductions are <see cref="Max(Tensor, int?, bool)"/>). As in PyTorch, a tie
+    /// splits the gradient in half between a and b (a subgradient either way; the same choice
+    /// makes a model ported from PyTorch train the same).</summary>
     public static Tensor Maximum(Tensor a, Tensor b) => Zip("maximum", a, b, new K.Max(),
-        (g, a, b, y) => Mul(g, GreaterEqual(a, b)), (g, a, b, y) => Mul(g, Less(a, b)));
+        (g, a, b, y) => Mul(g, Winner(a, b, Greater(a, b))), (g, a, b, y) => Mul(g, Winner(a, b, Less(a, b))));
+    /// <summary>max(a, b) for a scalar b: PyTorch's clamp_min, whose gradient passes where a ≥ b.</summary>
     public static Tensor Maximum(Tensor a, float b) => Zip("maximum", a, b, new K.Max(), (g, a, y) => Mul(g, GreaterEqual(a, b)));
-    /// <summary>Elementwise min (reductions are <see cref="Min(Tensor, int?, bool)"/>); a tie sends the gradient to a.</summary>
+    /// <summary>Elementwise min (reductions are <see cref="Min(Tensor, int?, bool)"/>); a tie splits the gradient in half, as in PyTorch.</summary>
     public static Tensor Minimum(Tensor a, Tensor b) => Zip("minimum", a, b, new K.Min(),
-        (g, a, b, y) => Mul(g, LessEqual(a, b)), (g, a, b, y) => Mul(g, Greater(a, b)));
+        (g, a, b, y) => Mul(g, Winner(a, b, Less(a, b))), (g, a, b, y) => Mul(g, Winner(a, b, Greater(a, b))));
+
+    /// <summary>The share of a max/min's gradient an operand gets: 1 where it strictly wins, ½ on a tie.</summary>
+    private static Tensor Winner(Tensor a, Tensor b, Tensor wins) => Add(wins, Mul(Equal(a, b), 0.5f));
+
+    /// <summary>min(a, b) for a scalar b: PyTorch's clamp_max, whose gradient passes where a ≤ b.</summary>
     public static Tensor Minimum(Tensor a, float b) => Zip("minimum", a, b, new K.Min(), (g, a, y) => Mul(g, LessEqual(a, b)));
     /// <summary>aᵇ; d/da = b·aᵇ⁻¹, d/db = aᵇ·ln a.</summary>
     public static Tensor Pow(Tensor a, Tensor b) => Zip("pow", a, b, new K.Pow(),

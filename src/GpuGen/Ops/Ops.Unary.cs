@@ -24,7 +24,7 @@ public static partial class Ops
     public static Tensor Tanh(Tensor x) => Map("tanh", x, new K.Tanh(), (g, x, y) => Mul(g, Sub(1f, Square(y))));
     public static Tensor Relu(Tensor x) => Map("relu", x, new K.Relu(), (g, x, y) => Mul(g, Greater(x, 0f)));
     public static Tensor LeakyRelu(Tensor x, float slope = 0.01f) => Map("leakyRelu", x, new K.LeakyRelu(slope),
-        (g, x, y) => Mul(g, Add(Mul(GreaterEqual(x, 0f), 1f - slope), slope))); // 1 where x ≥ 0, slope below
+        (g, x, y) => Mul(g, Add(Mul(Greater(x, 0f), 1f - slope), slope))); // 1 where x > 0, slope at 0 and below (PyTorch's convention)
     public static Tensor Elu(Tensor x, float alpha = 1f) => Map("elu", x, new K.Elu(alpha),
         (g, x, y) => Mul(g, Where(Greater(x, 0f), Ones(x), Add(y, alpha)))); // d/dx α(eˣ − 1) = y + α
     public static Tensor Softplus(Tensor x) => Map("softplus", x, new K.Softplus(), (g, x, y) => Mul(g, Sigmoid(x)));
