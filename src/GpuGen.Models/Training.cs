@@ -34,23 +34,33 @@ public static class Training
             float v;
             try
             {
-                var value = loss(images, steps + 1);
-                v = value.Item();
-                if (!float.IsFinite(v))
-                    throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {steps + 1}; lower the learning rate, or run with --detect-anomaly to find the op that made it (the model is unchanged by this step)");
-                optimizer.ZeroGrad();
-                value.Backward();
+                v = Step(model, optimizer, loss(images, steps + 1), epoch, steps + 1);
             }
             catch (AnomalyException e)
             {
                 throw new GpuGenException($"{model}: at epoch {epoch}, step {steps + 1}, {e.Message} (the model is unchanged by this step)", e);
             }
-            optimizer.Step();
             total += v;
             steps++;
             onStep?.Invoke(steps, v);
         }
         return total / Math.Max(steps, 1);
+    }
+
+    /// <summary>
+    /// One optimizer step on a scalar <paramref name="loss"/>: a loss that is not finite stops with
+    /// an error naming the model, epoch and step before anything changes; otherwise zero the
+    /// gradients, backpropagate and step. Returns the loss.
+    /// </summary>
+    public static float Step(string model, Optimizer optimizer, Tensor loss, int epoch, int step)
+    {
+        float v = loss.Item();
+        if (!float.IsFinite(v))
+            throw new GpuGenException($"{model}: the loss became {v} at epoch {epoch}, step {step}; lower the learning rate, or run with --detect-anomaly to find the op that made it (the model is unchanged by this step)");
+        optimizer.ZeroGrad();
+        loss.Backward();
+        optimizer.Step();
+        return v;
     }
 
     /// <summary>The example-weighted mean of <paramref name="batchMeans"/>(images) over a split, in evaluation mode, without gradients.</summary>

@@ -20,6 +20,13 @@ internal static class TrainRun
         TextWriter stdout, TextWriter stderr)
     {
         var options = common.RunOptions(parse);
+        using var plan = AutoencodingPlan.Create(family, train, test, device, options);
+        return Execute(plan.Plan, options, common, parse, device, stdout, stderr);
+    }
+
+    public static int Execute(TrainingPlan plan, RunOptions options, TrainOptions common, ParseResult parse, Device device,
+        TextWriter stdout, TextWriter stderr)
+    {
         TrainOptions.WarnAboutSlowDevices(device, stderr);
         using var cancel = new CancellationTokenSource();
         // The first signal asks the runner to stop at the next step boundary; the handler cancels
@@ -28,23 +35,30 @@ internal static class TrainRun
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cancel.Cancel(); });
         RunResult result;
         using (var progress = TrainingProgress.Start(stderr))
-            result = TrainingRunner.Run(family, train, test, device, options, progress, cancel.Token);
+            result = TrainingRunner.Run(plan, device, options, progress, cancel.Token);
         string folder = Path.GetFullPath(options.Out);
         if (result.Interrupted)
         {
             stderr.WriteLine(result.EpochsCompleted > 0
-                ? $"gpugen: interrupted; the checkpoint of epoch {result.EpochsCompleted} is in {folder}; continue with: gpugen train {family.Name} --resume {options.Out}"
+                ? $"gpugen: interrupted; the checkpoint of epoch {result.EpochsCompleted} is in {folder}; continue with: gpugen train {plan.Name} --resume {options.Out}"
                 : $"gpugen: interrupted during epoch 1, before its checkpoint; nothing was written");
             return Interrupted;
         }
-        var m = result.Metrics;
-        var summary = family.TestTerms.Select(t => $"{t} {m[t]:F2}")
-            .Concat(m.Where(e => e.Key.StartsWith("test_", StringComparison.Ordinal) && !family.TestTerms.Contains(e.Key) && e.Key != "test_knn_accuracy" && e.Value is double)
-                .Select(e => $"{e.Key} {e.Value:F2}"));
-        string speed = m["examples_per_second"] is double rate ? $"; {rate:N0} examples/s on {device.Name}" : "";
-        stderr.WriteLine($"{string.Join(", ", summary)}; code 5-NN accuracy {m["test_knn_accuracy"]:P1}{speed}");
-        stderr.WriteLine($"wrote {folder}: {TrainingRunner.CheckpointFile}, metrics.json, loss.png, reconstructions.png, samples.png");
-        if (parse.GetValue(common.Json)) stdout.WriteLine(JsonSerializer.Serialize(m));
+        stderr.WriteLine(Summary(result.Metrics, plan.TestTerms, device));
+        stderr.WriteLine($"wrote {folder}: {string.Join(", ", result.Files)}");
+        if (parse.GetValue(common.Json)) stdout.WriteLine(JsonSerializer.Serialize(result.Metrics));
         return GpuGenCli.Ok;
+    }
+
+    /// <summary>The run's closing line: the test terms, then the other numeric test_ metrics, the
+    /// codes' 5-NN accuracy where the family has codes, and the speed.</summary>
+    public static string Summary(Dictionary<string, object?> m, string[] testTerms, Device device)
+    {
+        string text = string.Join(", ", testTerms.Select(t => $"{t} {m[t]:F2}")
+            .Concat(m.Where(e => e.Key.StartsWith("test_", StringComparison.Ordinal) && !testTerms.Contains(e.Key) && e.Key != "test_knn_accuracy" && e.Value is double)
+                .Select(e => $"{e.Key} {e.Value:F2}")));
+        if (m.GetValueOrDefault("test_knn_accuracy") is double knn) text += $"; code 5-NN accuracy {knn:P1}";
+        string speed = m["examples_per_second"] is double rate ? $"; {rate:N0} examples/s on {device.Name}" : "";
+        return text + speed;
     }
 }

@@ -49,4 +49,5 @@ public sealed class NoProgress : IRunProgress
 /// <param name="EpochsCompleted">Epochs whose checkpoint is on disk.</param>
 /// <param name="Interrupted">True when a cancellation stopped the run at a step boundary.</param>
 /// <param name="Checkpoint">The checkpoint's path (it may not exist if no epoch completed).</param>
-public sealed record RunResult(Dictionary<string, object?> Metrics, int EpochsCompleted, bool Interrupted, string Checkpoint);
+/// <param name="Files">The files written into the output folder at the end (none when interrupted).</param>
+public sealed record RunResult(Dictionary<string, object?> Metrics, int EpochsCompleted, bool Interrupted, string Checkpoint, IReadOnlyList<string> Files);

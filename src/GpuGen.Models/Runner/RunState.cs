@@ -12,7 +12,8 @@ namespace GpuGen.Models.Runner;
 /// the run. With these and the optimizer's state a resumed run repeats an uninterrupted one bit
 /// for bit on the same device.
 /// </summary>
-internal sealed record RunState(int Epoch, List<double> TrainCurve, List<double> TestCurve, double[] LastTest, double Seconds)
+/// <param name="TrainCurve">Per epoch, the mean of each train term.</param>
+internal sealed record RunState(int Epoch, List<double[]> TrainCurve, List<double> TestCurve, double[] LastTest, double Seconds)
 {
     private const string EpochKey = "run.epoch", StreamsKey = "run.streams", TrainCurveKey = "run.train_curve", TestCurveKey = "run.test_curve",
         LastTestKey = "run.last_test", SecondsKey = "run.seconds", BatchKey = "run.batch", LearningRateKey = "run.lr", SeedKey = "run.seed",
@@ -21,9 +22,9 @@ internal sealed record RunState(int Epoch, List<double> TrainCurve, List<double>
     public static RunState Fresh() => new(0, [], [], [], 0);
 
     /// <summary>The checkpoint metadata for this state: the family's, the seed, and the run's.</summary>
-    public Dictionary<string, string> ToMetadata(TrainingFamily family, RunOptions options, IReadOnlyDictionary<string, Generator> streams)
+    public Dictionary<string, string> ToMetadata(TrainingPlan plan, RunOptions options)
     {
-        var meta = new Dictionary<string, string>(family.Metadata)
+        var meta = new Dictionary<string, string>(plan.Metadata)
         {
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             [EpochKey] = Epoch.ToString(CultureInfo.InvariantCulture),
@@ -31,7 +32,7 @@ internal sealed record RunState(int Epoch, List<double> TrainCurve, List<double>
             [BatchKey] = options.Batch.ToString(CultureInfo.InvariantCulture),
             [LearningRateKey] = options.LearningRate.ToString("R", CultureInfo.InvariantCulture),
             [SeedKey] = options.Seed.ToString(CultureInfo.InvariantCulture),
-            [StreamsKey] = JsonSerializer.Serialize(streams.ToDictionary(s => s.Key, s => s.Value.Offset)),
+            [StreamsKey] = JsonSerializer.Serialize(plan.Streams.ToDictionary(s => s.Key, s => s.Value.Offset)),
             [TrainCurveKey] = JsonSerializer.Serialize(TrainCurve),
             [TestCurveKey] = JsonSerializer.Serialize(TestCurve),
             [LastTestKey] = JsonSerializer.Serialize(LastTest),
@@ -48,20 +49,21 @@ internal sealed record RunState(int Epoch, List<double> TrainCurve, List<double>
             : throw new GpuGenException($"checkpoint {path}: no '{ArgumentsKey}' in its metadata: not written by a training run, so it cannot be resumed");
 
     /// <summary>
-    /// Reads the run's state from <paramref name="path"/>, checks that it belongs to this family and
-    /// these options, and only then loads the module and optimizer and moves the streams to their
+    /// Reads the run's state from <paramref name="path"/>, checks that it belongs to this plan and
+    /// these options, and only then loads the module and optimizers and moves the streams to their
     /// saved offsets. Any problem is one error, with nothing changed.
     /// </summary>
-    public static RunState Resume(string path, TrainingFamily family, Optimizer optimizer, IReadOnlyDictionary<string, Generator> streams, RunOptions options)
+    public static RunState Resume(string path, TrainingPlan plan, RunOptions options)
     {
+        var streams = plan.Streams;
         if (!File.Exists(path))
             throw new GpuGenException($"--resume: there is no checkpoint {path} (a run writes it at the end of its first epoch)");
         var file = SafeTensors.Load(path);
         var meta = file.Metadata;
         string Get(string key) => meta.TryGetValue(key, out var v) ? v
             : throw new GpuGenException($"checkpoint {path}: no '{key}' in its metadata: not written by a training run, so it cannot be resumed");
-        if (meta.TryGetValue("model", out var model) && model != family.Name)
-            throw new GpuGenException($"checkpoint {path}: holds a '{model}' model, not a '{family.Name}'");
+        if (meta.TryGetValue("model", out var model) && model != plan.Name)
+            throw new GpuGenException($"checkpoint {path}: holds a '{model}' model, not a '{plan.Name}'");
         Same(Get(BatchKey), options.Batch.ToString(CultureInfo.InvariantCulture), "--batch", path);
         Same(Get(LearningRateKey), options.LearningRate.ToString("R", CultureInfo.InvariantCulture), "--lr", path);
         Same(Get(SeedKey), options.Seed.ToString(CultureInfo.InvariantCulture), "--seed", path);
@@ -72,19 +74,20 @@ internal sealed record RunState(int Epoch, List<double> TrainCurve, List<double>
             throw new GpuGenException($"checkpoint {path}: has no offset for the random stream '{name}'");
         foreach (var name in offsets.Keys.Where(n => !streams.ContainsKey(n)))
             throw new GpuGenException($"checkpoint {path}: has a random stream '{name}' that this run does not");
-        var state = new RunState(epoch, Parse<List<double>>(Get(TrainCurveKey), TrainCurveKey, path), Parse<List<double>>(Get(TestCurveKey), TestCurveKey, path),
+        var state = new RunState(epoch, Parse<List<double[]>>(Get(TrainCurveKey), TrainCurveKey, path), Parse<List<double>>(Get(TestCurveKey), TestCurveKey, path),
             Parse<double[]>(Get(LastTestKey), LastTestKey, path),
             double.TryParse(Get(SecondsKey), CultureInfo.InvariantCulture, out double s) ? s : 0);
-        if (state.TrainCurve.Count != epoch || state.TestCurve.Count != epoch || state.LastTest.Length != family.TestTerms.Length)
+        if (state.TrainCurve.Count != epoch || state.TestCurve.Count != epoch || state.LastTest.Length != plan.TestTerms.Length
+            || state.TrainCurve.Any(e => e.Length != plan.TrainTerms.Length))
             throw new GpuGenException($"checkpoint {path}: its curves do not have one value per completed epoch ({epoch})");
 
-        var expected = new Dictionary<string, string>(family.Metadata) { ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture) };
-        Checkpoint.Load(file, path, family.Module, optimizer, expected); // validates everything before it writes
+        var expected = new Dictionary<string, string>(plan.Metadata) { ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture) };
+        Checkpoint.Load(file, path, plan.Module, plan.Optimizers, expected); // validates everything before it writes
         foreach (var (name, generator) in streams) generator.Seek(offsets[name]);
         return state;
     }
 
-    public RunState After(int epoch, double trainLoss, double[] test, double seconds) =>
+    public RunState After(int epoch, double[] trainLoss, double[] test, double seconds) =>
         new(epoch, [.. TrainCurve, trainLoss], [.. TestCurve, test[0]], test, Seconds + seconds);
 
     private static void Same(string stored, string given, string option, string path)

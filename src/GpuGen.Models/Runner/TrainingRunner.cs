@@ -3,20 +3,20 @@ using System.Text.Json;
 using GpuGen.Data;
 using GpuGen.IO;
 using GpuGen.Models.Output;
-using GpuGen.Optim;
 
 namespace GpuGen.Models.Runner;
 
 /// <summary>
-/// Trains any <see cref="TrainingFamily"/> the same way, from the command line or from C#:
-/// epochs of Adam steps with progress, a test evaluation after each epoch, a checkpoint written
-/// atomically at the end of every epoch (module, optimizer, data order, random streams, curves),
-/// resume from that checkpoint bit for bit, a stop at the next step boundary when cancelled
-/// (the last complete checkpoint stays), and at the end metrics.json, loss.png,
-/// reconstructions.png and samples.png, each written atomically.
+/// Trains any <see cref="TrainingPlan"/> the same way, from the command line or from C#: epochs
+/// of the family's iterations with progress, a test evaluation after each epoch, a checkpoint
+/// written atomically at the end of every epoch (module, every optimizer, random streams,
+/// curves), resume from that checkpoint bit for bit, a stop at the next step boundary when
+/// cancelled (the last complete checkpoint stays), and at the end metrics.json, loss.png and
+/// the family's pictures, each written atomically.
 ///
-/// Ownership: every tensor a step makes belongs to that step's scope (the batch to the loader),
-/// evaluation and pictures open their own scopes, so a warm run allocates nothing per epoch.
+/// Ownership: every tensor an iteration makes belongs to that step's scope (the batch to its
+/// source), evaluation and pictures open their own scopes, so a warm run allocates nothing per
+/// epoch.
 /// </summary>
 public static class TrainingRunner
 {
@@ -29,108 +29,142 @@ public static class TrainingRunner
     public static IReadOnlyDictionary<string, string> RecordedArguments(IReadOnlyDictionary<string, string> metadata, string path) =>
         RunState.Arguments(metadata, path);
 
-    /// <summary>Trains <paramref name="family"/> on <paramref name="train"/>, scoring it on <paramref name="test"/>.</summary>
+    /// <summary>Trains an autoencoding <paramref name="family"/> on <paramref name="train"/>, scoring it on
+    /// <paramref name="test"/> (see <see cref="AutoencodingPlan"/>).</summary>
     public static RunResult Run(TrainingFamily family, MnistSplit train, MnistSplit test, Device device, RunOptions options,
         IRunProgress? progress = null, CancellationToken cancel = default)
     {
+        CheckCounts(family.Name, options);
+        using var plan = AutoencodingPlan.Create(family, train, test, device, options);
+        return Run(plan.Plan, device, options, progress, cancel);
+    }
+
+    /// <summary>Trains <paramref name="plan"/> for <see cref="RunOptions.Epochs"/> epochs (continuing the
+    /// checkpoint in <see cref="RunOptions.Out"/> when <see cref="RunOptions.Resume"/>).</summary>
+    public static RunResult Run(TrainingPlan plan, Device device, RunOptions options, IRunProgress? progress = null, CancellationToken cancel = default)
+    {
         progress ??= NoProgress.Instance;
-        if (options.Epochs <= 0 || options.Batch <= 0) throw new GpuGenException($"{family.Name}: epochs and batch must be positive, got {options.Epochs} and {options.Batch}", isUsageError: true);
+        CheckCounts(plan.Name, options);
         string checkpoint = Path.Combine(options.Out, CheckpointFile);
         OutputFolder.CheckWritable(options.Out);
-        var scored = family.BinarizeTest ? test.Binarized(TestBinarizationSeed) : test;
-        using var adam = new Adam(family.Module.NamedParameters(), options.LearningRate);
-        var order = new Generator(options.Seed + 1);
-        var binarize = family.BinarizeTraining ? new Generator(options.Seed + 2) : null;
-        var loader = new BatchLoader(train, options.Batch, device, order, binarize);
-        var streams = new Dictionary<string, Generator>(family.Streams) { ["data_order"] = order };
-        if (binarize is not null) streams["binarize"] = binarize;
-        var state = options.Resume ? RunState.Resume(checkpoint, family, adam, streams, options) : RunState.Fresh();
+        var state = options.Resume ? RunState.Resume(checkpoint, plan, options) : RunState.Fresh();
 
-        int stepsPerEpoch = loader.BatchesPerEpoch;
-        long totalSteps = (long)options.Epochs * stepsPerEpoch;
-        progress.Start(family.Name, options.Epochs, stepsPerEpoch, options.Batch, state.Epoch + 1);
-        using (AnomalyScope(options))
+        long totalSteps = (long)options.Epochs * plan.StepsPerEpoch;
+        progress.Start(plan.Name, options.Epochs, plan.StepsPerEpoch, options.Batch, state.Epoch + 1);
+        using (options.DetectAnomaly ? Autograd.DetectAnomaly() : null)
             for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
             {
                 var clock = Stopwatch.StartNew();
-                double trainLoss;
+                double[] trainLoss;
                 try
                 {
-                    int e = epoch;
-                    trainLoss = Training.Epoch(family.Name, family.Module, adam, loader,
-                        (x, step) => family.Loss(x, new TrainingStep(e, step, (long)(e - 1) * stepsPerEpoch + step - 1, totalSteps)),
-                        epoch, (s, l) => progress.Step(e, s, l), cancel);
+                    trainLoss = Epoch(plan, epoch, totalSteps, progress, cancel);
                 }
                 catch (OperationCanceledException) when (cancel.IsCancellationRequested)
                 {
-                    return new RunResult(Metrics(family, train, scored, device, options, state, null), state.Epoch, true, checkpoint);
+                    return new RunResult(Metrics(plan, device, options, state, final: null), state.Epoch, true, checkpoint, []);
                 }
                 catch (GpuGenException error) when (state.Epoch > 0)
                 {
                     throw new GpuGenException($"{error.Message}; the checkpoint of epoch {state.Epoch} is kept in {options.Out}", error);
                 }
-                var terms = Evaluate(family, scored, device, options);
-                state = state.After(epoch, trainLoss, terms, clock.Elapsed.TotalSeconds);
+                double[] test;
+                using (new TensorScope()) test = plan.Evaluate(new Generator(options.Seed + 3));
+                state = state.After(epoch, trainLoss, test, clock.Elapsed.TotalSeconds);
                 OutputFolder.Create(options.Out);
-                Checkpoint.Save(checkpoint, family.Module, adam, state.ToMetadata(family, options, streams));
-                progress.EndEpoch(epoch, trainLoss, family.TestTerms.Zip(terms).ToList());
+                Checkpoint.Save(checkpoint, plan.Module, plan.Optimizers, state.ToMetadata(plan, options));
+                progress.EndEpoch(epoch, trainLoss[0], plan.TestTerms.Zip(test).ToList());
                 if (cancel.IsCancellationRequested && epoch < options.Epochs)
-                    return new RunResult(Metrics(family, train, scored, device, options, state, null), state.Epoch, true, checkpoint);
+                    return new RunResult(Metrics(plan, device, options, state, final: null), state.Epoch, true, checkpoint, []);
             }
 
-        double knn = Training.CodeKnnAccuracy(family.Module, train, scored, device, family.Code);
-        var metrics = Metrics(family, train, scored, device, options, state, knn);
+        Dictionary<string, object?>? final;
+        using (new TensorScope()) final = plan.FinalMetrics?.Invoke(new Generator(options.Seed + 3)) ?? [];
+        var metrics = Metrics(plan, device, options, state, final);
         OutputFolder.Create(options.Out);
-        WriteOutputs(family, scored, device, options, state, metrics);
-        return new RunResult(metrics, state.Epoch, false, checkpoint);
+        var files = WriteOutputs(plan, options, state, metrics);
+        return new RunResult(metrics, state.Epoch, false, checkpoint, files);
     }
 
-    /// <summary>--detect-anomaly: the core's anomaly mode around training and evaluation.</summary>
-    private static IDisposable? AnomalyScope(RunOptions options) => options.DetectAnomaly ? Autograd.DetectAnomaly() : null;
-
-    /// <summary>The test metrics, noise drawn from a fresh evaluation stream (seed + 3): the same
-    /// noise at every evaluation, and none taken from training.</summary>
-    private static double[] Evaluate(TrainingFamily family, MnistSplit scored, Device device, RunOptions options)
+    private static void CheckCounts(string name, RunOptions options)
     {
-        var noise = new Generator(options.Seed + 3);
-        return Training.Average(family.Module, scored, device, options.Batch, x => family.TestLoss(x, noise));
+        if (options.Epochs <= 0 || options.Batch <= 0)
+            throw new GpuGenException($"{name}: epochs and batch must be positive, got {options.Epochs} and {options.Batch}", isUsageError: true);
     }
 
-    private static Dictionary<string, object?> Metrics(TrainingFamily family, MnistSplit train, MnistSplit scored, Device device, RunOptions options,
-        RunState state, double? knn)
+    /// <summary>
+    /// One epoch of the plan's iterations, each inside a scope of its own; returns the mean of each
+    /// train term. A non-finite value stops training with an error naming the model, the term,
+    /// the epoch and the step; cancellation is checked only between iterations.
+    /// </summary>
+    private static double[] Epoch(TrainingPlan plan, int epoch, long totalSteps, IRunProgress progress, CancellationToken cancel)
+    {
+        plan.Module.Train();
+        var sums = new double[plan.TrainTerms.Length];
+        int steps = 0;
+        foreach (var batch in plan.Batches())
+        {
+            cancel.ThrowIfCancellationRequested();
+            double[] values;
+            try
+            {
+                using (new TensorScope())
+                    values = plan.Iterate(batch, new TrainingStep(epoch, steps + 1, (long)(epoch - 1) * plan.StepsPerEpoch + steps, totalSteps));
+            }
+            catch (AnomalyException e)
+            {
+                throw new GpuGenException($"{plan.Name}: at epoch {epoch}, step {steps + 1}, {e.Message}", e);
+            }
+            for (int i = 0; i < values.Length; i++)
+            {
+                if (!double.IsFinite(values[i]))
+                    throw new GpuGenException($"{plan.Name}: {plan.TrainTerms[i]} became {values[i]} at epoch {epoch}, step {steps + 1}; lower the learning rate, or run with --detect-anomaly to find the op that made it");
+                sums[i] += values[i];
+            }
+            steps++;
+            progress.Step(epoch, steps, values[0]);
+        }
+        return sums.Select(s => s / Math.Max(steps, 1)).ToArray();
+    }
+
+    private static Dictionary<string, object?> Metrics(TrainingPlan plan, Device device, RunOptions options, RunState state, Dictionary<string, object?>? final)
     {
         var metrics = new Dictionary<string, object?>
         {
-            ["model"] = family.Name, ["device"] = device.Name, ["epochs"] = state.Epoch, ["batch"] = options.Batch, ["lr"] = options.LearningRate,
-            ["seed"] = options.Seed, ["train_examples"] = train.Count, ["test_examples"] = scored.Count,
+            ["model"] = plan.Name, ["device"] = device.Name, ["epochs"] = state.Epoch, ["batch"] = options.Batch, ["lr"] = options.LearningRate,
+            ["seed"] = options.Seed, ["train_examples"] = plan.ExamplesPerEpoch,
         };
-        if (knn is not null) metrics["test_knn_accuracy"] = knn;
+        foreach (var (key, value) in plan.RunFacts) metrics[key] = value;
         metrics["train_seconds"] = state.Seconds;
-        metrics["examples_per_second"] = state.Seconds > 0 ? state.Epoch * (double)train.Count / state.Seconds : null;
-        metrics["train_curve"] = state.TrainCurve;
+        metrics["examples_per_second"] = state.Seconds > 0 ? state.Epoch * (double)plan.ExamplesPerEpoch / state.Seconds : null;
+        metrics["train_curve"] = plan.TrainTerms.Length == 1
+            ? state.TrainCurve.Select(e => e[0]).ToList()
+            : plan.TrainTerms.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => state.TrainCurve.Select(e => e[p.i]).ToList());
         metrics["test_curve"] = state.TestCurve;
-        foreach (var (key, value) in family.Metadata) metrics.TryAdd(key, value);
-        for (int i = 0; i < state.LastTest.Length; i++) metrics[family.TestTerms[i]] = state.LastTest[i];
-        if (knn is not null && family.FinalMetrics is not null)
-            foreach (var (key, value) in family.FinalMetrics(scored, new Generator(options.Seed + 3))) metrics[key] = value;
+        foreach (var (key, value) in plan.Metadata) metrics.TryAdd(key, value);
+        for (int i = 0; i < state.LastTest.Length; i++) metrics[plan.TestTerms[i]] = state.LastTest[i];
+        foreach (var (key, value) in final ?? []) metrics[key] = value;
         return metrics;
     }
 
-    /// <summary>metrics.json, loss.png (train and test curves), reconstructions.png (8 test digits over
-    /// their reconstructions) and samples.png (64 samples from a stream of seed + 4).</summary>
-    private static void WriteOutputs(TrainingFamily family, MnistSplit scored, Device device, RunOptions options, RunState state, Dictionary<string, object?> metrics)
+    /// <summary>metrics.json, loss.png (each train term and the first test term by epoch) and the
+    /// family's pictures (samples from a stream of seed + 4); returns the file names.</summary>
+    private static List<string> WriteOutputs(TrainingPlan plan, RunOptions options, RunState state, Dictionary<string, object?> metrics)
     {
         string folder = options.Out;
         AtomicFile.WriteText(Path.Combine(folder, "metrics.json"), JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         var epochs = Enumerable.Range(1, state.TrainCurve.Count).Select(e => (double)e).ToArray();
-        LossCurve.SavePng(Path.Combine(folder, "loss.png"), $"{family.Name} on MNIST", "loss per image",
-            [("train", epochs, state.TrainCurve.ToArray()), ("test", epochs, state.TestCurve.ToArray())]);
-        using var scope = new TensorScope();
-        using var noGrad = Autograd.NoGrad();
-        family.Module.Eval();
-        var x = scored.Images(Enumerable.Range(0, Math.Min(8, scored.Count)).ToArray(), device);
-        int shown = x.Shape[0];
-        ImageGrid.SavePng(Path.Combine(folder, "reconstructions.png"), [.. x.ToArray(), .. family.Reconstruct(x).ToArray()], 2 * shown, scored.Rows, scored.Cols, shown);
-        ImageGrid.SavePng(Path.Combine(folder, "samples.png"), family.Sample(64, new Generator(options.Seed + 4)).ToArray(), 64, scored.Rows, scored.Cols, 8);
+        var series = plan.TrainTerms.Select((term, i) => (plan.TrainTerms.Length == 1 ? "train" : term, epochs, state.TrainCurve.Select(e => e[i]).ToArray())).ToList();
+        series.Add((plan.TestTerms[0], epochs, state.TestCurve.ToArray()));
+        LossCurve.SavePng(Path.Combine(folder, "loss.png"), $"{plan.Name} on {plan.RunFacts.GetValueOrDefault("data") ?? "MNIST"}", plan.LossUnit, series);
+        List<string> files = [CheckpointFile, "metrics.json", "loss.png"];
+        if (plan.WritePictures is not null)
+        {
+            using var scope = new TensorScope();
+            using var noGrad = Autograd.NoGrad();
+            plan.Module.Eval();
+            files.AddRange(plan.WritePictures(folder, new Generator(options.Seed + 4)));
+        }
+        return files;
     }
 }

@@ -15,17 +15,44 @@ public static class Checkpoint
     public const string FormatKey = "format", Format = "gpugen-checkpoint-1";
     private const string OptimizerPrefix = "optimizer.", OptimizerKindKey = "optimizer", OptimizerStepKey = "optimizer.step";
 
-    public static void Save(string path, Module model, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null)
+    public static void Save(string path, Module model, Optimizer? optimizer = null, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Save(path, model, optimizer is null ? [] : [("", optimizer)], metadata);
+
+    /// <summary>
+    /// Saves the model and several optimizers (a GAN's two), each under its name: optimizer
+    /// <c>d</c>'s state as <c>optimizer.d.&lt;parameter&gt;.&lt;slot&gt;</c>, its kind and step in the
+    /// metadata keys <c>optimizer.d</c> and <c>optimizer.d.step</c>. The name "" (a model's one
+    /// optimizer) gives <c>optimizer.&lt;parameter&gt;…</c>, <c>optimizer</c> and <c>optimizer.step</c>.
+    /// </summary>
+    public static void Save(string path, Module model, IReadOnlyList<(string Name, Optimizer Optimizer)> optimizers,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
+        CheckNames(optimizers);
         var meta = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>()) { [FormatKey] = Format };
         IEnumerable<(string, Tensor)> tensors = model.StateTensors();
-        if (optimizer is not null)
+        foreach (var (name, optimizer) in optimizers)
         {
-            meta[OptimizerKindKey] = optimizer.GetType().Name;
-            meta[OptimizerStepKey] = optimizer.StepCount.ToString();
-            tensors = tensors.Concat(optimizer.NamedState().Select(s => (OptimizerPrefix + s.Name, s.State)));
+            var keys = Keys(name);
+            meta[keys.Kind] = optimizer.GetType().Name;
+            meta[keys.Step] = optimizer.StepCount.ToString();
+            tensors = tensors.Concat(optimizer.NamedState().Select(s => (keys.Prefix + s.Name, s.State)));
         }
         SafeTensors.Save(path, tensors, meta);
+    }
+
+    /// <summary>Where optimizer <paramref name="name"/> keeps its kind, step and state.</summary>
+    private static (string Kind, string Step, string Prefix) Keys(string name) =>
+        name == "" ? (OptimizerKindKey, OptimizerStepKey, OptimizerPrefix)
+            : (OptimizerKindKey + "." + name, OptimizerKindKey + "." + name + ".step", OptimizerPrefix + name + ".");
+
+    /// <summary>One unnamed optimizer, or any number of distinct names without dots (so no
+    /// optimizer's keys can be read as another's).</summary>
+    private static void CheckNames(IReadOnlyList<(string Name, Optimizer Optimizer)> optimizers)
+    {
+        if (optimizers.Count > 1 && optimizers.Any(o => o.Name == "" || o.Name.Contains('.')))
+            throw new ArgumentException("checkpoint: several optimizers need distinct names without dots");
+        if (optimizers.Select(o => o.Name).Distinct().Count() != optimizers.Count)
+            throw new ArgumentException("checkpoint: two optimizers share a name");
     }
 
     /// <summary>Loads <paramref name="path"/> into the model (and optimizer); returns the file's metadata.
@@ -35,16 +62,22 @@ public static class Checkpoint
         IReadOnlyDictionary<string, string>? expected = null) =>
         Load(SafeTensors.Load(path), path, model, optimizer, expected);
 
-    /// <summary>
-    /// Loads an already-read file (whose metadata the caller may have used to build the model).
-    /// All or nothing: the metadata, every model tensor (present, no stranger, same shape) and
-    /// the optimizer's kind, step and state (every name belongs to a parameter and a kind of
-    /// state, each parameter's state is complete or absent, shapes equal) are checked first; a
-    /// problem is one error naming the first of them, and the model and optimizer are untouched.
-    /// </summary>
+    /// <summary>Loads an already-read file (whose metadata the caller may have used to build the model).</summary>
     public static IReadOnlyDictionary<string, string> Load(SafeTensorsFile file, string path, Module model, Optimizer? optimizer = null,
-        IReadOnlyDictionary<string, string>? expected = null)
+        IReadOnlyDictionary<string, string>? expected = null) =>
+        Load(file, path, model, optimizer is null ? [] : [("", optimizer)], expected);
+
+    /// <summary>
+    /// Loads the model and the named optimizers (see <see cref="Save(string, Module, IReadOnlyList{ValueTuple{string, Optimizer}}, IReadOnlyDictionary{string, string})"/>).
+    /// All or nothing: the metadata, every model tensor (present, no stranger, same shape) and
+    /// each optimizer's kind, step and state (every name belongs to a parameter and a kind of
+    /// state, each parameter's state is complete or absent, shapes equal) are checked first; a
+    /// problem is one error naming the first of them, and the model and optimizers are untouched.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Load(SafeTensorsFile file, string path, Module model,
+        IReadOnlyList<(string Name, Optimizer Optimizer)> optimizers, IReadOnlyDictionary<string, string>? expected = null)
     {
+        CheckNames(optimizers);
         string what = $"checkpoint {path}";
         foreach (var (key, value) in expected ?? new Dictionary<string, string>())
         {
@@ -59,25 +92,33 @@ public static class Checkpoint
         var stored = file.Tensors.Where(t => !t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal)).ToDictionary();
         Match(what, "model", targets.Select(t => (t.Path, t.Tensor.Shape)).ToList(), stored);
 
-        Dictionary<string, StoredTensor> optimizerStored = [];
-        int step = 0;
-        if (optimizer is not null)
+        var restores = new List<Action>();
+        foreach (var (name, optimizer) in optimizers)
         {
-            if (!file.Metadata.TryGetValue(OptimizerKindKey, out var kind))
-                throw new GpuGenException($"{what}: holds no optimizer state");
+            var keys = Keys(name);
+            string which = name == "" ? "optimizer" : $"optimizer '{name}'";
+            if (!file.Metadata.TryGetValue(keys.Kind, out var kind))
+                throw new GpuGenException($"{what}: holds no {which} state");
             if (kind != optimizer.GetType().Name)
-                throw new GpuGenException($"{what}: holds {kind} state, not {optimizer.GetType().Name}");
-            if (!file.Metadata.TryGetValue(OptimizerStepKey, out var stepText) || !int.TryParse(stepText, out step) || step < 0)
-                throw new GpuGenException($"{what}: the optimizer step '{stepText}' is not a count");
-            optimizerStored = file.Tensors.Where(t => t.Key.StartsWith(OptimizerPrefix, StringComparison.Ordinal))
-                .ToDictionary(t => t.Key[OptimizerPrefix.Length..], t => t.Value);
+                throw new GpuGenException($"{what}: holds {kind} state{(name == "" ? "" : $" for {which}")}, not {optimizer.GetType().Name}");
+            if (!file.Metadata.TryGetValue(keys.Step, out var stepText) || !int.TryParse(stepText, out int step) || step < 0)
+                throw new GpuGenException($"{what}: the {which} step '{stepText}' is not a count");
+            var optimizerStored = file.Tensors.Where(t => t.Key.StartsWith(keys.Prefix, StringComparison.Ordinal))
+                .ToDictionary(t => t.Key[keys.Prefix.Length..], t => t.Value);
             CheckOptimizerState(what, optimizer, optimizerStored);
+            restores.Add(() => optimizer.Restore(step, n => optimizerStored.TryGetValue(n, out var st) ? st.Values : null));
+        }
+        if (optimizers.Count > 1 || (optimizers.Count == 1 && optimizers[0].Name != ""))
+        {
+            var prefixes = optimizers.Select(o => Keys(o.Name).Prefix).ToList();
+            if (file.Tensors.Keys.FirstOrDefault(k => k.StartsWith(OptimizerPrefix, StringComparison.Ordinal) && !prefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))) is { } stranger)
+                throw new GpuGenException($"{what}: '{stranger}' belongs to no optimizer of this run ({string.Join(", ", optimizers.Select(o => o.Name))})");
         }
 
         // Everything matched: now write.
         using (Autograd.NoGrad())
             foreach (var (name, t) in targets) CopyInto(t, stored[name]);
-        optimizer?.Restore(step, name => optimizerStored.TryGetValue(name, out var s) ? s.Values : null);
+        foreach (var restore in restores) restore();
         return file.Metadata;
     }
 
