@@ -62,13 +62,16 @@ public static class GpuGenCli
             GlobalOptions.Verbose,
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
-            new Command("train", "Train a model on MNIST (the embedded subset by default).")
+            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys.")
             {
                 TrainVaeCommand.Build(stdout, stderr),
                 TrainFamilyCommands.Autoencoder("ae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
+                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
+                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
+                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
             },
             new Command("eval", "Evaluate a trained checkpoint on the test split.") { VaeCheckpointCommands.Eval(stdout, stderr) },
             new Command("sample", "Draw samples from a trained checkpoint into a PNG grid.") { VaeCheckpointCommands.Sample(stdout, stderr) },

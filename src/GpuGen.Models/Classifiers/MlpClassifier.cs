@@ -9,18 +9,8 @@ namespace GpuGen.Models.Classifiers;
 /// </summary>
 public sealed class MlpClassifier : Module
 {
-    public MlpClassifier(int[] sizes, Generator generator, Device? device = null)
-    {
-        if (sizes.Length < 2 || sizes.Any(s => s <= 0))
-            throw new ArgumentException($"mlp: need at least an input and an output size, all positive; got [{string.Join(", ", sizes)}]");
-        var layers = new List<Module>();
-        for (int i = 0; i + 1 < sizes.Length; i++)
-        {
-            layers.Add(new Linear(sizes[i], sizes[i + 1], generator, device));
-            if (i + 2 < sizes.Length) layers.Add(Activation.Relu());
-        }
-        Net = AddModule("net", new Sequential([.. layers]));
-    }
+    public MlpClassifier(int[] sizes, Generator generator, Device? device = null) =>
+        Net = AddModule("net", Sequential.Mlp(sizes, Activation.Relu, generator, device));
 
     public Sequential Net { get; }
 

@@ -31,6 +31,22 @@ public sealed class Sequential : Module
 
     public IReadOnlyList<Module> Layers => _layers;
 
+    /// <summary>A multilayer perceptron: Linear layers of the given sizes (input first, output
+    /// last) with <paramref name="activation"/>() between them and none after the last, named
+    /// 0, 1, 2 … as PyTorch's nn.Sequential names them.</summary>
+    public static Sequential Mlp(int[] sizes, Func<Module> activation, Generator generator, Device? device = null)
+    {
+        if (sizes.Length < 2 || sizes.Any(s => s <= 0))
+            throw new ArgumentException($"mlp: need at least an input and an output size, all positive; got [{string.Join(", ", sizes)}]");
+        var layers = new List<Module>();
+        for (int i = 0; i + 1 < sizes.Length; i++)
+        {
+            layers.Add(new Linear(sizes[i], sizes[i + 1], generator, device));
+            if (i + 2 < sizes.Length) layers.Add(activation());
+        }
+        return new Sequential([.. layers]);
+    }
+
     public override Tensor Forward(Tensor x)
     {
         foreach (var layer in _layers) x = layer.Forward(x);

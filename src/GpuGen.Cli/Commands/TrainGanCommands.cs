@@ -1,0 +1,77 @@
+using System.CommandLine;
+using GpuGen.Data;
+using GpuGen.Models.Gan;
+
+namespace GpuGen.Cli.Commands;
+
+/// <summary>
+/// <c>gpugen train gan|wgan|wgan-gp</c> on the 2-D toys: options → <see cref="ToyGan"/> and
+/// <see cref="GanSettings"/> → <see cref="ToyGanPlan"/>, then the shared <see cref="TrainRun"/>.
+/// Defaults as the papers' toy experiments: batch 256, three 256-wide ReLU layers, WGAN-GP with
+/// 5 critic steps, λ 0.1 and Adam 1e-4; WGAN with 5 critic steps, clip 0.01 and RMSProp 5e-5; GAN
+/// with one discriminator step, the non-saturating loss and Adam 2e-4.
+/// </summary>
+internal static class TrainGanCommands
+{
+    public static Command Toy(GanKind kind, TextWriter stdout, TextWriter stderr)
+    {
+        string name = ToyGanPlan.NameOf(kind);
+        var common = new TrainOptions(name, kind switch { GanKind.WganGp => 1e-4f, GanKind.Wgan => 5e-5f, _ => 2e-4f });
+        common.Data.Description = "The data: 8gaussians, 25gaussians or swissroll (the WGAN-GP paper's toys; MNIST GANs are not built yet).";
+        common.Data.DefaultValueFactory = _ => "8gaussians";
+        common.Data.HelpName = "name";
+        common.Batch.DefaultValueFactory = _ => 256;
+        common.Epochs.Hidden = true; // a toy run counts generator iterations
+        var iters = common.Shaping(TrainOptions.Positive(new Option<int>("--iters") { Description = $"Generator iterations (a checkpoint every {ToyGanPlan.IterationsPerEpoch}).", DefaultValueFactory = _ => 2000 }));
+        var criticIters = common.Shaping(TrainOptions.Positive(new Option<int>("--critic-iters") { Description = "Critic (discriminator) steps per generator step.", DefaultValueFactory = _ => kind == GanKind.Gan ? 1 : 5 }));
+        var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden layer of G and D.", DefaultValueFactory = _ => 256 }));
+        var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers of G and D.", DefaultValueFactory = _ => 3 }));
+        var command = new Command(name, kind switch
+        {
+            GanKind.WganGp => "Train a WGAN-GP (Gulrajani et al. 2017) on a 2-D toy: critic loss E D(G(z)) − E D(x) + λ(‖∇D(x̂)‖ − 1)².",
+            GanKind.Wgan => "Train a WGAN with weight clipping (Arjovsky et al. 2017) on a 2-D toy: RMSProp, critic weights clipped to ±c.",
+            _ => "Train a GAN (Goodfellow et al. 2014) on a 2-D toy: k discriminator steps per generator step, cross-entropy losses.",
+        })
+        { iters, criticIters, width, depth };
+        Option<float>? lambda = null, clip = null;
+        Option<bool>? saturating = null;
+        if (kind == GanKind.WganGp)
+        {
+            lambda = common.Shaping(new Option<float>("--lambda") { Description = "λ, the weight of the gradient penalty (0.1 for the toys, as the paper's toy code; 10 for images).", DefaultValueFactory = _ => 0.1f });
+            lambda.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v > 0 && float.IsFinite(v))) r.AddError($"--lambda must be positive, got {v}"); });
+            command.Add(lambda);
+        }
+        if (kind == GanKind.Wgan)
+        {
+            clip = common.Shaping(new Option<float>("--clip") { Description = "c: critic weights are clipped to [−c, c] after each critic step.", DefaultValueFactory = _ => 0.01f });
+            clip.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v > 0 && float.IsFinite(v))) r.AddError($"--clip must be positive, got {v}"); });
+            command.Add(clip);
+        }
+        if (kind == GanKind.Gan)
+        {
+            saturating = common.Shaping(new Option<bool>("--saturating") { Description = "The generator minimises log(1 − D(G(z))) (the minimax game) instead of maximising log D(G(z))." });
+            command.Add(saturating);
+        }
+        foreach (var option in common.All) command.Add(option);
+        command.SetAction(parse =>
+        {
+            bool resuming = parse.GetValue(common.Resume) is not null;
+            if (!resuming && parse.GetResult(common.Epochs) is { Implicit: false })
+                throw new GpuGenException($"{name}: toy runs count generator iterations: give --iters, not --epochs", isUsageError: true);
+            parse = common.ResolveResume(parse);
+            string dataName = parse.GetValue(common.Data) ?? "8gaussians";
+            if (!ToyData.Names.TryGetValue(dataName, out var set))
+                throw new GpuGenException($"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyData.Names.Keys)} (MNIST GANs are not built yet)", isUsageError: true);
+            var (epochs, stepsPerEpoch) = ToyGanPlan.Epochs(parse.GetValue(iters));
+            var settings = new GanSettings(kind, parse.GetValue(criticIters), lambda is null ? 10f : parse.GetValue(lambda),
+                clip is null ? 0.01f : parse.GetValue(clip), saturating is not null && parse.GetValue(saturating));
+            var device = GlobalOptions.ResolveDevice(parse);
+            var options = common.RunOptions(parse) with { Epochs = epochs };
+            ulong seed = parse.GetValue(common.Seed);
+            using var model = new ToyGan(new Generator(seed), device, parse.GetValue(width), parse.GetValue(depth));
+            using var plan = ToyGanPlan.Create(model, settings, set, stepsPerEpoch, new Generator(seed + 5), options);
+            return TrainRun.Execute(plan.Plan, options, common, parse, device, stdout, stderr);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using GpuGen.Data;
+using GpuGen.Models.Metrics;
+using GpuGen.Models.Output;
+using GpuGen.Models.Runner;
+using GpuGen.Optim;
+
+namespace GpuGen.Models.Gan;
+
+/// <summary>
+/// A <see cref="ToyGan"/> on a 2-D toy set as a <see cref="TrainingPlan"/>. An epoch is
+/// <see cref="IterationsPerEpoch"/> generator iterations (a checkpoint after each); every
+/// iteration draws CriticIters·batch fresh points (seed + 1) and its noise from the model's
+/// stream (the seed itself). Optimizers as the papers: WGAN-GP Adam(lr, β 0.5, 0.9), WGAN
+/// RMSProp(lr), GAN Adam(lr, β 0.5, 0.999). Test terms (2,000 samples against 2,000 fresh points
+/// of an evaluation stream): the energy distance, and for the mixtures the fraction within 3σ of
+/// a mode and the modes covered. Pictures: toy.png, the critic's field with data and samples.
+/// Owns its optimizers and sampler: dispose it after the run.
+/// </summary>
+public sealed class ToyGanPlan : IDisposable
+{
+    /// <summary>Generator iterations between checkpoints.</summary>
+    public const int IterationsPerEpoch = 100;
+
+    /// <summary>Points compared by the test metrics.</summary>
+    public const int EvaluationPoints = 2000;
+
+    private readonly IDisposable[] _owned;
+
+    private ToyGanPlan(TrainingPlan plan, params IDisposable[] owned)
+    {
+        Plan = plan;
+        _owned = owned;
+    }
+
+    public TrainingPlan Plan { get; }
+
+    public static string NameOf(GanKind kind) => kind switch { GanKind.Gan => "gan", GanKind.Wgan => "wgan", _ => "wgan-gp" };
+
+    /// <summary>Epochs for <paramref name="iterations"/> generator iterations: whole epochs of
+    /// <see cref="IterationsPerEpoch"/>, or one epoch when fewer.</summary>
+    public static (int Epochs, int StepsPerEpoch) Epochs(int iterations)
+    {
+        if (iterations <= 0) throw new GpuGenException($"--iters must be positive, got {iterations}", isUsageError: true);
+        if (iterations <= IterationsPerEpoch) return (1, iterations);
+        if (iterations % IterationsPerEpoch != 0)
+            throw new GpuGenException($"--iters {iterations}: give at most {IterationsPerEpoch} or a multiple of {IterationsPerEpoch} (a checkpoint is written every {IterationsPerEpoch} iterations)", isUsageError: true);
+        return (iterations / IterationsPerEpoch, IterationsPerEpoch);
+    }
+
+    public static ToyGanPlan Create(ToyGan model, GanSettings settings, ToySet set, int stepsPerEpoch, Generator noise, RunOptions options)
+    {
+        if (settings.CriticIters <= 0) throw new GpuGenException($"--critic-iters must be positive, got {settings.CriticIters}", isUsageError: true);
+        if (!(settings.Lambda > 0)) throw new GpuGenException($"--lambda must be positive, got {settings.Lambda}", isUsageError: true);
+        string name = NameOf(settings.Kind);
+        Optimizer critic = settings.Kind switch
+        {
+            GanKind.WganGp => new Adam(model.Critic.NamedParameters(), options.LearningRate, 0.5f, 0.9f),
+            GanKind.Wgan => new RmsProp(model.Critic.NamedParameters(), options.LearningRate),
+            _ => new Adam(model.Critic.NamedParameters(), options.LearningRate, 0.5f, 0.999f),
+        };
+        Optimizer generator = settings.Kind switch
+        {
+            GanKind.WganGp => new Adam(model.Generator.NamedParameters(), options.LearningRate, 0.5f, 0.9f),
+            GanKind.Wgan => new RmsProp(model.Generator.NamedParameters(), options.LearningRate),
+            _ => new Adam(model.Generator.NamedParameters(), options.LearningRate, 0.5f, 0.999f),
+        };
+        var data = new Generator(options.Seed + 1);
+        var sampler = new ToySampler(set, settings.CriticIters * options.Batch, model.Device, data);
+        var game = new GanObjective(settings, model.Critic, model.Sample, critic, generator, noise);
+        bool mixture = set != ToySet.SwissRoll;
+        var plan = new TrainingPlan
+        {
+            Name = name,
+            Module = model,
+            Optimizers = [("critic", critic), ("generator", generator)],
+            Metadata = Metadata(name, model, settings, set),
+            Streams = new Dictionary<string, Generator> { ["model"] = noise, ["data"] = data },
+            StepsPerEpoch = stepsPerEpoch,
+            ExamplesPerEpoch = stepsPerEpoch * options.Batch,
+            Batches = () => Enumerable.Range(0, stepsPerEpoch).Select(_ => sampler.Next()),
+            TrainTerms = settings.Terms,
+            Iterate = (real, _) => game.Iterate(real),
+            TestTerms = mixture ? ["test_energy_distance", "test_within_3sigma", "test_modes"] : ["test_energy_distance"],
+            Evaluate = stream => Evaluate(model, set, stream, mixture),
+            FinalMetrics = stream => new Dictionary<string, object?>
+            {
+                ["energy_distance_floor"] = ToyMetrics.EnergyDistance(ToyData.Sample(set, EvaluationPoints, stream), ToyData.Sample(set, EvaluationPoints, stream)),
+                ["modes_total"] = mixture ? ToyData.Modes(set).Count : null,
+                ["iterations"] = options.Epochs * stepsPerEpoch,
+            },
+            WritePictures = (folder, stream) =>
+            {
+                var samples = Points(model, 1000, stream);
+                ToyPicture.SavePng(Path.Combine(folder, "toy.png"), $"{name} on {ToyData.NameOf(set)}: critic, data (orange), samples (green)",
+                    ToyData.Sample(set, 1000, stream), samples, CriticField(model, 64, 2.5), 2.5);
+                return ["toy.png"];
+            },
+            LossUnit = "loss per batch",
+            RunFacts = new Dictionary<string, object?> { ["data"] = ToyData.NameOf(set), ["critic_iters"] = settings.CriticIters },
+        };
+        return new ToyGanPlan(plan, critic, generator, sampler);
+    }
+
+    public static Dictionary<string, string> Metadata(string name, ToyGan model, GanSettings settings, ToySet set) => new()
+    {
+        ["model"] = name, ["data"] = ToyData.NameOf(set), ["width"] = model.Width.ToString(CultureInfo.InvariantCulture),
+        ["depth"] = model.Depth.ToString(CultureInfo.InvariantCulture),
+        ["critic_iters"] = settings.CriticIters.ToString(CultureInfo.InvariantCulture),
+        ["lambda"] = settings.Lambda.ToString("R", CultureInfo.InvariantCulture),
+        ["clip"] = settings.Clip.ToString("R", CultureInfo.InvariantCulture),
+        ["saturating"] = settings.Saturating ? "true" : "false",
+    };
+
+    /// <summary>[energy distance, within 3σ, modes] (mixtures) or [energy distance] of
+    /// <see cref="EvaluationPoints"/> samples against as many fresh points.</summary>
+    public static double[] Evaluate(ToyGan model, ToySet set, Generator stream, bool mixture)
+    {
+        var samples = Points(model, EvaluationPoints, stream);
+        double energy = ToyMetrics.EnergyDistance(samples, ToyData.Sample(set, EvaluationPoints, stream));
+        if (!mixture) return [energy];
+        var (within, modes) = ToyMetrics.ModeCoverage(samples, set);
+        return [energy, within, modes];
+    }
+
+    /// <summary>n generated points on the host.</summary>
+    public static float[] Points(ToyGan model, int n, Generator stream)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        return model.Sample(n, stream).ToArray();
+    }
+
+    /// <summary>The critic on an n × n grid over [−extent, extent]².</summary>
+    public static double[,] CriticField(ToyGan model, int n, double extent)
+    {
+        var grid = new float[n * n * 2];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++)
+            {
+                grid[2 * (r * n + c)] = (float)(-extent + 2 * extent * c / (n - 1));
+                grid[2 * (r * n + c) + 1] = (float)(-extent + 2 * extent * r / (n - 1));
+            }
+        float[] values;
+        using (new TensorScope())
+        using (Autograd.NoGrad())
+            values = model.Critic.Forward(Tensor.FromArray(grid, Shape.Of(n * n, 2), model.Device)).ToArray();
+        var field = new double[n, n];
+        for (int r = 0; r < n; r++)
+            for (int c = 0; c < n; c++) field[r, c] = values[r * n + c];
+        return field;
+    }
+
+    public void Dispose()
+    {
+        foreach (var o in _owned) o.Dispose();
+    }
+}
