@@ -111,7 +111,7 @@ public class LeafGradientTests
     /// into the parameters, zero, again): after the first, the allocator holds the same bytes.</summary>
     /// <remarks>mode 0: the penalty's backward plain; 1: with createGraph; 2: alternating.</remarks>
     [Test]
-    public void RepeatedPenaltyStepsKeepTheAllocatorFlat([ValueSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))] string deviceName, [Values(0, 1, 2)] int mode)
+    public void RepeatedPenaltyStepsKeepTheAllocatorFlat([Values("cpu", "ilgpu-cpu")] string deviceName, [Values(0, 1, 2)] int mode)
     {
         var device = GpuGen.Devices.Get(deviceName);
         using var w = Tensor.FromArray(TestSupport.RandomArray(12, 5), Shape.Of(3, 4), device);
