@@ -73,8 +73,20 @@ public static class GpuGenCli
                 TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
                 TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
             },
-            new Command("eval", "Evaluate a trained checkpoint on the test split.") { VaeCheckpointCommands.Eval(stdout, stderr) },
-            new Command("sample", "Draw samples from a trained checkpoint into a PNG grid.") { VaeCheckpointCommands.Sample(stdout, stderr) },
+            new Command("eval", "Evaluate a trained checkpoint.")
+            {
+                VaeCheckpointCommands.Eval(stdout, stderr),
+                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
+                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
+                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
+            },
+            new Command("sample", "Draw samples from a trained checkpoint into a PNG picture or a NumPy .npy array.")
+            {
+                VaeCheckpointCommands.Sample(stdout, stderr),
+                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
+                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
+                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
+            },
         };
         // A bare `gpugen` prints the help rather than an error.
         root.SetAction(parse => parse.RootCommandResult.Command.Parse("--help").Invoke(

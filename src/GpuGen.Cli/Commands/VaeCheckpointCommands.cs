@@ -69,19 +69,23 @@ internal static class VaeCheckpointCommands
         var n = new Option<int>("--n") { Description = "Number of samples in the grid.", DefaultValueFactory = _ => 64 };
         n.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1 or > 4096) r.AddError("--n must be in [1, 4096]"); });
         var interpolate = new Option<bool>("--interpolate") { Description = "Instead of samples: 8 rows of 10 decodings between the codes of two test digits." };
-        var output = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
+        var output = new Option<string>("--out") { Description = "A .png (a grid) or a .npy (the samples as float32 [n, 1, rows, cols] in [0, 1], for NumPy).", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
         var command = new Command("vae", "Draw samples (or a latent-space interpolation) from a VAE checkpoint into a PNG grid.")
         {
             checkpoint, n, interpolate, data, seed, output,
         };
         command.SetAction(parse =>
         {
+            string path = parse.GetValue(output)!;
+            bool npy = GanCheckpointCommands.CheckOutput(path);
             var device = GlobalOptions.ResolveDevice(parse);
             using var vae = VaeCheckpoint.Load(parse.GetValue(checkpoint)!, device, new Generator(parse.GetValue(seed)));
-            string path = parse.GetValue(output)!;
             int side = (int)Math.Round(Math.Sqrt(vae.Inputs));
             if (side * side != vae.Inputs) throw new GpuGenException($"sample: the model's {vae.Inputs} outputs are not a square image");
-            if (parse.GetValue(interpolate))
+            if (npy && parse.GetValue(interpolate)) throw new GpuGenException("sample: --interpolate draws a picture: give a .png --out", isUsageError: true);
+            if (npy)
+                GpuGen.IO.NpyFile.Save(path, VaePictures.SampleValues(vae, parse.GetValue(n), device), parse.GetValue(n), 1, side, side);
+            else if (parse.GetValue(interpolate))
                 VaePictures.Interpolation(vae, Mnist.Load(parse.GetValue(data)).Test, device, path);
             else
                 VaePictures.Samples(vae, parse.GetValue(n), device, side, side, path);

@@ -7,11 +7,15 @@ namespace GpuGen.Models.Vae;
 public static class VaePictures
 {
     /// <summary><paramref name="count"/> decodings of z ~ N(0, I).</summary>
-    public static void Samples(Vae vae, int count, Device device, int rows, int cols, string path)
+    public static void Samples(Vae vae, int count, Device device, int rows, int cols, string path) =>
+        ImageGrid.SavePng(path, SampleValues(vae, count, device), count, rows, cols, (int)Math.Ceiling(Math.Sqrt(count)));
+
+    /// <summary><paramref name="count"/> decodings of z ~ N(0, I) as pixel probabilities in [0, 1], row-major [count, inputs].</summary>
+    public static float[] SampleValues(Vae vae, int count, Device device)
     {
         using var scope = Enter(vae);
         var z = Ops.Normal(Shape.Of(count, vae.Latent), vae.Sampler, device);
-        ImageGrid.SavePng(path, Ops.Sigmoid(vae.Decode(z)).ToArray(), count, rows, cols, (int)Math.Ceiling(Math.Sqrt(count)));
+        return Ops.Sigmoid(vae.Decode(z)).ToArray();
     }
 
     /// <summary>

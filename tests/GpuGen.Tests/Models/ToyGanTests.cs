@@ -172,4 +172,55 @@ public class ToyGanTests
         Assert.That(File.Exists(folder.File("toy.png")), Is.True);
         Assert.That(error, Does.Contain("wrote").And.Contain("toy.png"));
     }
+
+    /// <summary>
+    /// sample writes a PNG or a .npy [n, 2]; eval recomputes the training run's last test metrics
+    /// exactly (same checkpoint, same evaluation stream); a checkpoint of another game, an output
+    /// that is neither .png nor .npy, and a folder that is not there are one-line errors.
+    /// </summary>
+    [Test]
+    public void SampleAndEvalReadTheCheckpoint()
+    {
+        using var folder = new TempFolder();
+        Assert.That(CliRunner.Run("train", "wgan-gp", "--iters", "20", "--width", "16", "--batch", "32", "--seed", "4", "--device", "cpu", "--out", folder.Path).Code, Is.EqualTo(0));
+        string checkpoint = folder.File("model.safetensors");
+        using var trained = JsonDocument.Parse(File.ReadAllText(folder.File("metrics.json")));
+
+        var (code, _, error) = CliRunner.Run("sample", "wgan-gp", "--checkpoint", checkpoint, "--n", "300", "--out", folder.File("s.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var (shape, values) = GpuGen.Tests.IO.NpyFileTests.Read(folder.File("s.npy"));
+        Assert.That(shape, Is.EqualTo(new[] { 300, 2 }));
+        Assert.That(values.All(float.IsFinite), Is.True);
+        Assert.That(CliRunner.Run("sample", "wgan-gp", "--checkpoint", checkpoint, "--out", folder.File("s.png"), "--device", "cpu").Code, Is.EqualTo(0));
+        Assert.That(File.Exists(folder.File("s.png")), Is.True);
+
+        string stdout;
+        (code, stdout, error) = CliRunner.Run("eval", "wgan-gp", "--checkpoint", checkpoint, "--seed", "4", "--json", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var evaluated = JsonDocument.Parse(stdout);
+        foreach (var key in new[] { "test_energy_distance", "test_within_3sigma", "test_modes", "energy_distance_floor" })
+            Assert.That(evaluated.RootElement.GetProperty(key).GetDouble(), Is.EqualTo(trained.RootElement.GetProperty(key).GetDouble()), key);
+
+        (code, _, error) = CliRunner.Run("sample", "wgan", "--checkpoint", checkpoint, "--out", folder.File("x.npy"), "--device", "cpu");
+        Assert.That((code, error.Trim()), Is.EqualTo((1, $"gpugen: error: checkpoint {checkpoint}: holds a 'wgan-gp' model, not a 'wgan'")));
+        (code, _, error) = CliRunner.Run("sample", "wgan-gp", "--checkpoint", checkpoint, "--out", folder.File("x.jpg"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(2), error);
+        (code, _, error) = CliRunner.Run("sample", "wgan-gp", "--checkpoint", checkpoint, "--out", folder.File("no/x.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(error, Does.Contain("does not exist"));
+        Assert.That(Directory.GetFiles(folder.Path).Where(f => f.Contains("x.")), Is.Empty, "nothing half-written");
+    }
+
+    /// <summary>The autoencoder family's sample writes .npy too: [n, 1, 28, 28] in [0, 1].</summary>
+    [Test]
+    public void VaeSamplesGoToNpy()
+    {
+        using var folder = new TempFolder();
+        Assert.That(CliRunner.Run("train", "vae", "--epochs", "1", "--hidden", "16", "--latent", "2", "--iw-samples", "0", "--device", "cpu", "--out", folder.Path).Code, Is.EqualTo(0));
+        var (code, _, error) = CliRunner.Run("sample", "vae", "--checkpoint", folder.File("model.safetensors"), "--n", "5", "--out", folder.File("v.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var (shape, values) = GpuGen.Tests.IO.NpyFileTests.Read(folder.File("v.npy"));
+        Assert.That(shape, Is.EqualTo(new[] { 5, 1, 28, 28 }));
+        Assert.That(values, Is.All.InRange(0f, 1f));
+    }
 }

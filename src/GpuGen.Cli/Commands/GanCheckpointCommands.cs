@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Text.Json;
+using GpuGen.Data;
+using GpuGen.IO;
+using GpuGen.Models.Gan;
+using GpuGen.Models.Metrics;
+using GpuGen.Models.Output;
+
+namespace GpuGen.Cli.Commands;
+
+/// <summary><c>gpugen sample gan|wgan|wgan-gp</c> and <c>gpugen eval …</c>: what a trained toy GAN gives.</summary>
+internal static class GanCheckpointCommands
+{
+    private static Option<string> CheckpointOption(string name) => new("--checkpoint")
+    {
+        Description = $"A model.safetensors written by 'gpugen train {name}'.", Required = true, HelpName = "file",
+    };
+
+    private static Option<ulong> SeedOption() => new("--seed") { Description = "Seed of the noise z (and of the fresh data compared).", DefaultValueFactory = _ => 0UL };
+
+    /// <summary>n samples into a PNG (samples over data and the critic's field) or a .npy array [n, 2].</summary>
+    public static Command Sample(GanKind kind, TextWriter stdout, TextWriter stderr)
+    {
+        string name = ToyGanPlan.NameOf(kind);
+        var checkpoint = CheckpointOption(name);
+        var seed = SeedOption();
+        var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
+        n.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1 or > 1_000_000) r.AddError("--n must be in [1, 1000000]"); });
+        var output = new Option<string>("--out") { Description = "A .png (samples over the data and the critic) or a .npy (the samples, float32 [n, 2]).", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
+        var command = new Command(name, $"Draw samples from a {name} checkpoint into a PNG picture or a NumPy .npy array.") { checkpoint, n, seed, output };
+        command.SetAction(parse =>
+        {
+            string path = parse.GetValue(output)!;
+            bool npy = CheckOutput(path);
+            var device = GlobalOptions.ResolveDevice(parse);
+            var (model, _, set) = ToyGanCheckpoint.Load(parse.GetValue(checkpoint)!, kind, device);
+            using (model)
+            {
+                var noise = new Generator(parse.GetValue(seed));
+                var samples = ToyGanPlan.Points(model, parse.GetValue(n), noise);
+                if (npy) NpyFile.Save(path, samples, samples.Length / 2, 2);
+                else ToyPicture.SavePng(path, $"{name} samples (green) over {ToyData.NameOf(set)} (orange) and the critic",
+                    ToyData.Sample(set, samples.Length / 2, noise), samples, ToyGanPlan.CriticField(model, 64, 2.5), 2.5);
+            }
+            stderr.WriteLine($"wrote {Path.GetFullPath(path)}");
+            return GpuGenCli.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>The toy metrics of a checkpoint, as training reported them (the same evaluation stream for the same seed).</summary>
+    public static Command Eval(GanKind kind, TextWriter stdout, TextWriter stderr)
+    {
+        string name = ToyGanPlan.NameOf(kind);
+        var checkpoint = CheckpointOption(name);
+        var seed = new Option<ulong>("--seed") { Description = "The training run's --seed: the evaluation stream is seed + 3, as during training.", DefaultValueFactory = _ => 0UL };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
+        var command = new Command(name, $"Evaluate a {name} checkpoint: energy distance to fresh data (with the data-versus-data floor) and, for the mixtures, mode coverage.") { checkpoint, seed, json };
+        command.SetAction(parse =>
+        {
+            var device = GlobalOptions.ResolveDevice(parse);
+            var (model, _, set) = ToyGanCheckpoint.Load(parse.GetValue(checkpoint)!, kind, device);
+            double[] values;
+            double floor;
+            using (model)
+            {
+                bool mixture = set != ToySet.SwissRoll;
+                values = ToyGanPlan.Evaluate(model, set, new Generator(parse.GetValue(seed) + 3), mixture);
+                var stream = new Generator(parse.GetValue(seed) + 3);
+                floor = ToyMetrics.EnergyDistance(ToyData.Sample(set, ToyGanPlan.EvaluationPoints, stream), ToyData.Sample(set, ToyGanPlan.EvaluationPoints, stream));
+            }
+            var metrics = new Dictionary<string, object?>
+            {
+                ["model"] = name, ["checkpoint"] = parse.GetValue(checkpoint), ["data"] = ToyData.NameOf(set),
+                ["test_energy_distance"] = values[0], ["energy_distance_floor"] = floor,
+            };
+            if (values.Length == 3)
+            {
+                metrics["test_within_3sigma"] = values[1];
+                metrics["test_modes"] = values[2];
+                metrics["modes_total"] = ToyData.Modes(set).Count;
+            }
+            if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(metrics));
+            else
+            {
+                stdout.WriteLine($"energy distance   {values[0]:F4} (data against data: {floor:F4}; {ToyGanPlan.EvaluationPoints} points each)");
+                if (values.Length == 3)
+                    stdout.WriteLine($"modes covered     {values[2]:F0} of {ToyData.Modes(set).Count}, {values[1]:P1} of samples within 3σ of a mode");
+            }
+            return GpuGenCli.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>True for .npy, false for .png; anything else is a usage error, and a folder that is not there an error, before any work.</summary>
+    public static bool CheckOutput(string path)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension is not (".png" or ".npy"))
+            throw new GpuGenException($"--out {path}: give a .png (a picture) or a .npy (the raw samples)", isUsageError: true);
+        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new GpuGenException($"cannot write {path}: folder {folder} does not exist");
+        return extension == ".npy";
+    }
+}
