@@ -57,7 +57,7 @@ internal sealed class TrainingProgress : IRunProgress, IDisposable
 
     public void EndEpoch(int epoch, double trainLoss, IReadOnlyList<(string Term, double Value)> test)
     {
-        string summary = $"{_name} epoch {epoch}/{_epochs}: train loss {trainLoss:F2}, test loss {test[0].Value:F2}";
+        string summary = $"{_name} epoch {epoch}/{_epochs}: train loss {trainLoss:F2}, test loss {Commands.TrainRun.Format(test[0].Value)}";
         if (_console is not null)
         {
             _console.MarkupLine(Markup.Escape(summary)); // printed above the live bar

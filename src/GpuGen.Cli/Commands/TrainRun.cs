@@ -63,5 +63,5 @@ internal static class TrainRun
     }
 
     /// <summary>Two decimals for values of 1 or more (nats per image), four significant digits below (an energy distance of 0.0018).</summary>
-    private static string Format(object? value) => value is double v && Math.Abs(v) < 1 && v != 0 ? v.ToString("G4") : $"{value:F2}";
+    internal static string Format(object? value) => value is double v && Math.Abs(v) < 1 && v != 0 ? v.ToString("G4") : $"{value:F2}";
 }
