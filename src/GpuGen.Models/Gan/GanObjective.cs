@@ -84,16 +84,25 @@ public sealed class GanObjective(GanSettings settings, Module critic, Func<int, 
             }
 
         double generatorLoss;
-        using (new TensorScope())
+        var criticParameters = critic.Parameters();
+        foreach (var p in criticParameters) p.RequiresGrad = false; // the generator's backward needs D's input gradients only (as gan_toy.py)
+        try
         {
-            var score = critic.Forward(sample(batch, noise));
-            var loss = Settings.Kind != GanKind.Gan ? Ops.Neg(Ops.Mean(score))
-                : Settings.Saturating ? Ops.Neg(Ops.Mean(Ops.Softplus(score))) // min E log(1 − σ(D)) = −E softplus(D)
-                : Ops.Mean(Ops.Softplus(Ops.Neg(score)));                    // max E log σ(D) = min E softplus(−D)
-            generatorLoss = loss.Item();
-            generatorOptimizer.ZeroGrad();
-            loss.Backward(); // also leaves gradients in the critic, which its next step zeroes first
-            generatorOptimizer.Step();
+            using (new TensorScope())
+            {
+                var score = critic.Forward(sample(batch, noise));
+                var loss = Settings.Kind != GanKind.Gan ? Ops.Neg(Ops.Mean(score))
+                    : Settings.Saturating ? Ops.Neg(Ops.Mean(Ops.Softplus(score))) // min E log(1 − σ(D)) = −E softplus(D)
+                    : Ops.Mean(Ops.Softplus(Ops.Neg(score)));                    // max E log σ(D) = min E softplus(−D)
+                generatorLoss = loss.Item();
+                generatorOptimizer.ZeroGrad();
+                loss.Backward();
+                generatorOptimizer.Step();
+            }
+        }
+        finally
+        {
+            foreach (var p in criticParameters) p.RequiresGrad = true;
         }
         return Settings.Kind switch
         {

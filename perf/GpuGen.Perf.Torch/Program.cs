@@ -1,0 +1,10 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+// `dotnet run -c Release --project perf/GpuGen.Perf.Torch -- --filter '*'`: the libtorch baselines,
+// under the same job as GpuGen.Perf (3 warm-up and 15 measured iterations, medians). In process:
+// BenchmarkDotNet's child-process build does not carry libtorch's native libraries along.
+BenchmarkSwitcher.FromAssembly(typeof(GpuGen.Perf.Torch.TorchGanBenchmarks).Assembly)
+    .Run(args, DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance)));
