@@ -18,6 +18,7 @@ internal interface IBackend
     IOptimKernels Optim { get; }
     IConvKernels Conv { get; }
     IReparameterizeKernels Reparameterize { get; }
+    ILayoutKernels Layout { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -103,6 +104,13 @@ internal interface IConvKernels
 
     /// <summary>y [B, A, R] from x [A, B, R], plus bias[a] when a bias [A] is given.</summary>
     void SwapAxes01(Tensor x, Tensor? bias, Tensor y, int a, int b, int r);
+}
+
+/// <summary>Copies between layouts (see <see cref="Kernels.Layout.BoxCopy"/>): permutations, slices along any axis, concatenation.</summary>
+internal interface ILayoutKernels
+{
+    /// <summary>The box of <paramref name="x"/> described by <paramref name="box"/> into <paramref name="y"/> (offsets relative to each tensor's first element).</summary>
+    void Copy(Tensor x, Tensor y, in Kernels.Layout.BoxCopy box);
 }
 
 /// <summary>Fused kernels of the variational models.</summary>

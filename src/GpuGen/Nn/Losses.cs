@@ -1,8 +1,16 @@
 namespace GpuGen.Nn;
 
-/// <summary>Losses and metrics for classifiers.</summary>
+/// <summary>Losses and metrics.</summary>
 public static class Losses
 {
+    /// <summary>Mean squared error, mean over every element of (prediction − target)² (PyTorch's
+    /// MSELoss with reduction 'mean'); the shapes must be equal (no silent broadcasting).</summary>
+    public static Tensor MeanSquaredError(Tensor prediction, Tensor target)
+    {
+        Check.SameShape("meanSquaredError", "prediction", prediction, "target", target);
+        return Ops.Mean(Ops.Square(Ops.Sub(prediction, target)));
+    }
+
     /// <summary>
     /// Mean cross-entropy of logits [batch, classes] against integer labels [batch] (as floats):
     /// −mean_b log softmax(logits_b)[label_b], through the stable log-softmax. Labels are checked

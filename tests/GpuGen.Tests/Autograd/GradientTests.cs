@@ -80,6 +80,13 @@ public class GradientTests
         new("reshape, slice, index", x => Ops.Mul(x[0].Reshape(4, 3)[1..3], x[0].Reshape(4, 3)[3]), () => Random(55, -2, 2, M)),
         new("clone", x => Ops.Mul(Ops.Clone(x[0]), x[0]), () => Random(56, -2, 2, V)),
         new("normalCdf", x => Ops.NormalCdf(x[0]), () => Random(57, -2, 2, V)),
+        new("permute", x => Ops.Mul(Ops.Permute(x[0], 2, 0, 1), x[1]), () => Random(90, -2, 2, [2, 3, 4], [4, 2, 3])),
+        new("transpose", x => Ops.Transpose(x[0], 0, 1), () => Random(91, -2, 2, [3, 4])),
+        new("narrow", x => Ops.Mul(Ops.Narrow(x[0], 1, 1, 2), x[1]), () => Random(92, -2, 2, [3, 4], [3, 2])),
+        new("padAxis", x => Ops.Mul(Ops.PadAxis(x[0], 0, 1, 4), x[1]), () => Random(93, -2, 2, [2, 3], [4, 3])),
+        new("concat", x => Ops.Mul(Ops.Concat([x[0], x[1], x[0]], 1), x[2]), () => Random(94, -2, 2, [2, 3], [2, 1], [2, 7])),
+        new("stack", x => Ops.Mul(Ops.Stack([x[0], x[1]], 1), x[2]), () => Random(95, -2, 2, [3, 2], [3, 2], [3, 2, 2])),
+        new("meanSquaredError", x => GpuGen.Nn.Losses.MeanSquaredError(x[0], x[1]), () => Random(96, -2, 2, M, M)),
     ];
 
     [TestCaseSource(nameof(FirstOrderCases))]
@@ -131,6 +138,8 @@ public class GradientTests
         new("logSumExp", t => Ops.LogSumExp(Ops.Mul(t[0], t[1]), 1), () => Random(83, -1, 1, M, [4])),
         new("norm", t => Ops.Norm(Ops.Mul(t[0], t[1]), 1), () => Random(84, -1, 1, M, [4])),
         new("gelu", t => Ops.Gelu(Ops.Mul(t[0], t[1])), () => Random(85, -1, 1, V, V)),
+        new("concat and permute", t => Ops.Tanh(Ops.Permute(Ops.Concat([Ops.Mul(t[0], t[1]), Ops.Square(t[0])], 1), 1, 0)), () => Random(97, -1, 1, M, M)),
+        new("narrow", t => Ops.Square(Ops.Narrow(Ops.Mul(t[0], t[1]), 1, 1, 2)), () => Random(98, -1, 1, M, M)),
         new("critic MLP", t => Ops.Linear(Ops.LeakyRelu(Ops.Linear(t[0], t[1], t[2]), 0.2f), t[3]),
             () => Random(79, -1, 1, [2, 3], [4, 3], [4], [1, 4])),
     ];

@@ -14,6 +14,7 @@ internal sealed class HostBackend : IBackend
     public IOptimKernels Optim { get; } = new HostOptim();
     public IConvKernels Conv { get; } = new HostConv();
     public IReparameterizeKernels Reparameterize { get; } = new HostReparameterize();
+    public ILayoutKernels Layout { get; } = new HostLayout();
 }
 
 internal static class HostTensorAccess

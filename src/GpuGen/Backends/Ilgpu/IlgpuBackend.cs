@@ -13,6 +13,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IOptimKernels Optim { get; } = new IlgpuOptim(device);
     public IConvKernels Conv { get; } = new IlgpuConv(device);
     public IReparameterizeKernels Reparameterize { get; } = new IlgpuReparameterize(device);
+    public ILayoutKernels Layout { get; } = new IlgpuLayout(device);
 }
 
 internal static class IlgpuTensorAccess
