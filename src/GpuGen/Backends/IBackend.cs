@@ -111,6 +111,18 @@ internal interface ILayoutKernels
 {
     /// <summary>The box of <paramref name="x"/> described by <paramref name="box"/> into <paramref name="y"/> (offsets relative to each tensor's first element).</summary>
     void Copy(Tensor x, Tensor y, in Kernels.Layout.BoxCopy box);
+
+    /// <summary>y [n, w] = rows index[i] of x [r, w].</summary>
+    void SelectRows(Tensor x, Tensor indices, Tensor y, int width);
+
+    /// <summary>y [r, w] = Σ over i with index[i] = row of g [n, w] (deterministic order).</summary>
+    void AddRows(Tensor g, Tensor indices, Tensor y, int width);
+
+    /// <summary>y [b] = x[b, index[b]] for x [b, columns].</summary>
+    void GatherColumn(Tensor x, Tensor indices, Tensor y, int columns);
+
+    /// <summary>y [b, columns] = g[b] at column index[b], zero elsewhere.</summary>
+    void ScatterColumn(Tensor g, Tensor indices, Tensor y, int columns);
 }
 
 /// <summary>Fused kernels of the variational models.</summary>

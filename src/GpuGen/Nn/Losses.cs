@@ -3,6 +3,10 @@ namespace GpuGen.Nn;
 /// <summary>Losses and metrics.</summary>
 public static class Losses
 {
+    /// <summary>The negative log-likelihood −mean_b logProbs[b, label_b] of log-probabilities [B, C] at
+    /// integer labels [B] (PyTorch's NLLLoss), through <see cref="Ops.Gather"/>.</summary>
+    public static Tensor NegativeLogLikelihood(Tensor logProbs, Tensor labels) => Ops.Neg(Ops.Mean(Ops.Gather(logProbs, labels)));
+
     /// <summary>Mean squared error, mean over every element of (prediction − target)² (PyTorch's
     /// MSELoss with reduction 'mean'); the shapes must be equal (no silent broadcasting).</summary>
     public static Tensor MeanSquaredError(Tensor prediction, Tensor target)

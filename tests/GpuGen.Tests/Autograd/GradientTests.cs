@@ -86,6 +86,10 @@ public class GradientTests
         new("padAxis", x => Ops.Mul(Ops.PadAxis(x[0], 0, 1, 4), x[1]), () => Random(93, -2, 2, [2, 3], [4, 3])),
         new("concat", x => Ops.Mul(Ops.Concat([x[0], x[1], x[0]], 1), x[2]), () => Random(94, -2, 2, [2, 3], [2, 1], [2, 7])),
         new("stack", x => Ops.Mul(Ops.Stack([x[0], x[1]], 1), x[2]), () => Random(95, -2, 2, [3, 2], [3, 2], [3, 2, 2])),
+        new("indexSelect", x => Ops.Mul(Ops.IndexSelect(x[0], Tensor.FromArray([2f, 0f, 2f, 1f], x[0].Device)), x[1]), () => Random(99, -2, 2, [3, 2], [4, 2])),
+        new("indexAdd", x => Ops.Mul(Ops.IndexAdd(x[0], Tensor.FromArray([2f, 0f, 2f, 1f], x[0].Device), 3), x[1]), () => Random(100, -2, 2, [4, 2], [3, 2])),
+        new("gather, nll", x => GpuGen.Nn.Losses.NegativeLogLikelihood(Ops.LogSoftmax(x[0], 1), Tensor.FromArray([1f, 3f, 0f], x[0].Device)), () => Random(101, -2, 2, M)),
+        new("scatter", x => Ops.Mul(Ops.Scatter(x[0], Tensor.FromArray([1f, 3f, 1f], x[0].Device), 4), x[1]), () => Random(102, -2, 2, [3], M)),
         new("meanSquaredError", x => GpuGen.Nn.Losses.MeanSquaredError(x[0], x[1]), () => Random(96, -2, 2, M, M)),
     ];
 
@@ -140,6 +144,7 @@ public class GradientTests
         new("gelu", t => Ops.Gelu(Ops.Mul(t[0], t[1])), () => Random(85, -1, 1, V, V)),
         new("concat and permute", t => Ops.Tanh(Ops.Permute(Ops.Concat([Ops.Mul(t[0], t[1]), Ops.Square(t[0])], 1), 1, 0)), () => Random(97, -1, 1, M, M)),
         new("narrow", t => Ops.Square(Ops.Narrow(Ops.Mul(t[0], t[1]), 1, 1, 2)), () => Random(98, -1, 1, M, M)),
+        new("embedding by index", t => Ops.Tanh(Ops.Mul(Ops.IndexSelect(t[1], Tensor.FromArray([1f, 0f, 1f], t[1].Device)), t[0])), () => Random(103, -1, 1, [3, 4], [2, 4])),
         new("critic MLP", t => Ops.Linear(Ops.LeakyRelu(Ops.Linear(t[0], t[1], t[2]), 0.2f), t[3]),
             () => Random(79, -1, 1, [2, 3], [4, 3], [4], [1, 4])),
     ];
