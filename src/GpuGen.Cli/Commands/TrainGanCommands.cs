@@ -17,11 +17,11 @@ internal static class TrainGanCommands
     {
         string name = ToyGanPlan.NameOf(kind);
         var common = new TrainOptions(name, kind switch { GanKind.WganGp => 1e-4f, GanKind.Wgan => 5e-5f, _ => 2e-4f });
-        common.Data.Description = "The data: 8gaussians, 25gaussians or swissroll (the WGAN-GP paper's toys; MNIST GANs are not built yet).";
+        common.Data.Description = "The data: 8gaussians, 25gaussians or swissroll (the WGAN-GP paper's toys), mnist (the embedded digits, MLP G and D) or a folder of MNIST files.";
         common.Data.DefaultValueFactory = _ => "8gaussians";
         common.Data.HelpName = "name";
         common.Batch.DefaultValueFactory = _ => 256;
-        common.Epochs.Hidden = true; // a toy run counts generator iterations
+        common.Epochs.Description = "Passes over the training digits (mnist); the toys count --iters instead.";
         var iters = common.Shaping(TrainOptions.Positive(new Option<int>("--iters") { Description = $"Generator iterations (a checkpoint every {ToyGanPlan.IterationsPerEpoch}).", DefaultValueFactory = _ => 2000 }));
         var criticIters = common.Shaping(TrainOptions.Positive(new Option<int>("--critic-iters") { Description = "Critic (discriminator) steps per generator step.", DefaultValueFactory = _ => kind == GanKind.Gan ? 1 : 5 }));
         var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden layer of G and D.", DefaultValueFactory = _ => 256 }));
@@ -33,11 +33,12 @@ internal static class TrainGanCommands
             _ => "Train a GAN (Goodfellow et al. 2014) on a 2-D toy: k discriminator steps per generator step, cross-entropy losses.",
         })
         { iters, criticIters, width, depth };
-        Option<float>? lambda = null, clip = null;
+        Option<float?>? lambda = null;
+        Option<float>? clip = null;
         Option<bool>? saturating = null;
         if (kind == GanKind.WganGp)
         {
-            lambda = common.Shaping(new Option<float>("--lambda") { Description = "λ, the weight of the gradient penalty (0.1 for the toys, as the paper's toy code; 10 for images).", DefaultValueFactory = _ => 0.1f });
+            lambda = common.Shaping(new Option<float?>("--lambda") { Description = "λ, the weight of the gradient penalty. Default: 0.1 for the toys (the paper's toy code), 10 for images." });
             lambda.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v > 0 && float.IsFinite(v))) r.AddError($"--lambda must be positive, got {v}"); });
             command.Add(lambda);
         }
@@ -56,16 +57,20 @@ internal static class TrainGanCommands
         command.SetAction(parse =>
         {
             bool resuming = parse.GetValue(common.Resume) is not null;
-            if (!resuming && parse.GetResult(common.Epochs) is { Implicit: false })
-                throw new GpuGenException($"{name}: toy runs count generator iterations: give --iters, not --epochs", isUsageError: true);
             parse = common.ResolveResume(parse);
             string dataName = parse.GetValue(common.Data) ?? "8gaussians";
-            if (!ToyData.Names.TryGetValue(dataName, out var set))
-                throw new GpuGenException($"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyData.Names.Keys)} (MNIST GANs are not built yet)", isUsageError: true);
-            var (epochs, stepsPerEpoch) = ToyGanPlan.Epochs(parse.GetValue(iters));
-            var settings = new GanSettings(kind, parse.GetValue(criticIters), lambda is null ? 10f : parse.GetValue(lambda),
+            bool images = dataName == "mnist" || Directory.Exists(dataName);
+            if (!images && !ToyData.Names.ContainsKey(dataName))
+                throw new GpuGenException($"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyData.Names.Keys)}, mnist or a folder of MNIST files", isUsageError: true);
+            float penalty = lambda is not null && parse.GetValue(lambda) is { } given ? given : images ? 10f : 0.1f;
+            var settings = new GanSettings(kind, parse.GetValue(criticIters), penalty,
                 clip is null ? 0.01f : parse.GetValue(clip), saturating is not null && parse.GetValue(saturating));
             var device = GlobalOptions.ResolveDevice(parse);
+            if (images) return TrainOnDigits(name, settings, dataName, common, parse, device, stdout, stderr, [iters, width, depth]);
+            if (!resuming && parse.GetResult(common.Epochs) is { Implicit: false })
+                throw new GpuGenException($"{name}: toy runs count generator iterations: give --iters, not --epochs", isUsageError: true);
+            var set = ToyData.Names[dataName];
+            var (epochs, stepsPerEpoch) = ToyGanPlan.Epochs(parse.GetValue(iters));
             var options = common.RunOptions(parse) with { Epochs = epochs };
             ulong seed = parse.GetValue(common.Seed);
             using var model = new ToyGan(new Generator(seed), device, parse.GetValue(width), parse.GetValue(depth));
@@ -73,5 +78,22 @@ internal static class TrainGanCommands
             return TrainRun.Execute(plan.Plan, options, common, parse, device, stdout, stderr);
         });
         return command;
+    }
+
+    /// <summary>The MLP GAN on MNIST digits: --epochs passes over the training split (the toys' --iters,
+    /// --width and --depth do not apply and are refused when given).</summary>
+    private static int TrainOnDigits(string name, GanSettings settings, string dataName, TrainOptions common, ParseResult parse, Device device,
+        TextWriter stdout, TextWriter stderr, Option[] toyOnly)
+    {
+        foreach (var option in toyOnly)
+            if (parse.GetResult(option) is { Implicit: false } && parse.GetValue(common.Resume) is null)
+                throw new GpuGenException($"{name}: {option.Name} is for the 2-D toys; on digits give --epochs", isUsageError: true);
+        var (train, test) = Mnist.Load(dataName == "mnist" ? null : dataName);
+        var options = common.RunOptions(parse);
+        ulong seed = parse.GetValue(common.Seed);
+        var dropout = settings.Kind == GanKind.Gan ? new Generator(seed + 6) : null;
+        using var model = new MnistGan(new Generator(seed), device, dropout);
+        using var plan = MnistGanPlan.Create(model, settings, train, test, new Generator(seed + 5), dropout, options);
+        return TrainRun.Execute(plan.Plan, options, common, parse, device, stdout, stderr);
     }
 }

@@ -53,18 +53,7 @@ public sealed class ToyGanPlan : IDisposable
         if (settings.CriticIters <= 0) throw new GpuGenException($"--critic-iters must be positive, got {settings.CriticIters}", isUsageError: true);
         if (!(settings.Lambda > 0)) throw new GpuGenException($"--lambda must be positive, got {settings.Lambda}", isUsageError: true);
         string name = NameOf(settings.Kind);
-        Optimizer critic = settings.Kind switch
-        {
-            GanKind.WganGp => new Adam(model.Critic.NamedParameters(), options.LearningRate, 0.5f, 0.9f),
-            GanKind.Wgan => new RmsProp(model.Critic.NamedParameters(), options.LearningRate),
-            _ => new Adam(model.Critic.NamedParameters(), options.LearningRate, 0.5f, 0.999f),
-        };
-        Optimizer generator = settings.Kind switch
-        {
-            GanKind.WganGp => new Adam(model.Generator.NamedParameters(), options.LearningRate, 0.5f, 0.9f),
-            GanKind.Wgan => new RmsProp(model.Generator.NamedParameters(), options.LearningRate),
-            _ => new Adam(model.Generator.NamedParameters(), options.LearningRate, 0.5f, 0.999f),
-        };
+        var (critic, generator) = Optimizers(settings.Kind, model.Critic, model.Generator, options.LearningRate);
         var data = new Generator(options.Seed + 1);
         var sampler = new ToySampler(set, settings.CriticIters * options.Batch, model.Device, data);
         var game = new GanObjective(settings, model.Critic, model.Sample, critic, generator, noise);
@@ -102,15 +91,35 @@ public sealed class ToyGanPlan : IDisposable
         return new ToyGanPlan(plan, critic, generator, sampler);
     }
 
-    public static Dictionary<string, string> Metadata(string name, ToyGan model, GanSettings settings, ToySet set) => new()
+    public static Dictionary<string, string> Metadata(string name, ToyGan model, GanSettings settings, ToySet set) =>
+        new(Settings(name, settings))
+        {
+            ["data"] = ToyData.NameOf(set), ["width"] = model.Width.ToString(CultureInfo.InvariantCulture),
+            ["depth"] = model.Depth.ToString(CultureInfo.InvariantCulture),
+        };
+
+    /// <summary>The game's settings as checkpoint metadata (every GAN family's).</summary>
+    public static Dictionary<string, string> Settings(string name, GanSettings settings) => new()
     {
-        ["model"] = name, ["data"] = ToyData.NameOf(set), ["width"] = model.Width.ToString(CultureInfo.InvariantCulture),
-        ["depth"] = model.Depth.ToString(CultureInfo.InvariantCulture),
+        ["model"] = name,
         ["critic_iters"] = settings.CriticIters.ToString(CultureInfo.InvariantCulture),
         ["lambda"] = settings.Lambda.ToString("R", CultureInfo.InvariantCulture),
         ["clip"] = settings.Clip.ToString("R", CultureInfo.InvariantCulture),
         ["saturating"] = settings.Saturating ? "true" : "false",
     };
+
+    /// <summary>The papers' optimizers for the critic and the generator: WGAN-GP Adam(lr, β 0.5, 0.9),
+    /// WGAN RMSProp(lr), GAN Adam(lr, β 0.5, 0.999).</summary>
+    public static (Optimizer Critic, Optimizer Generator) Optimizers(GanKind kind, GpuGen.Nn.Module critic, GpuGen.Nn.Module generator, float lr)
+    {
+        Optimizer Make(GpuGen.Nn.Module m) => kind switch
+        {
+            GanKind.WganGp => new Adam(m.NamedParameters(), lr, 0.5f, 0.9f),
+            GanKind.Wgan => new RmsProp(m.NamedParameters(), lr),
+            _ => new Adam(m.NamedParameters(), lr, 0.5f, 0.999f),
+        };
+        return (Make(critic), Make(generator));
+    }
 
     /// <summary>[energy distance, within 3σ, modes] (mixtures) or [energy distance] of
     /// <see cref="EvaluationPoints"/> samples against as many fresh points.</summary>

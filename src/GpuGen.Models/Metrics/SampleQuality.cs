@@ -46,7 +46,8 @@ public static class SampleQuality
         var counts = new double[classes];
         int n = 0;
         foreach (var l in labels) { counts[l]++; n++; }
-        return n == 0 ? 0 : -counts.Where(c => c > 0).Sum(c => c / n * Math.Log(c / n));
+        double entropy = n == 0 ? 0 : -counts.Where(c => c > 0).Sum(c => c / n * Math.Log(c / n));
+        return entropy > 0 ? entropy : 0; // one label: −1·ln 1 is −0, print it as 0
     }
 
     /// <summary>

@@ -139,7 +139,7 @@ public class ToyGanTests
     }
 
     [TestCase(new[] { "--data", "moons" }, 2, "unknown --data 'moons'")]
-    [TestCase(new[] { "--data", "mnist" }, 2, "unknown --data 'mnist'")]
+    [TestCase(new[] { "--data", "mnist" }, 2, "--iters is for the 2-D toys; on digits give --epochs")]
     [TestCase(new[] { "--critic-iters", "0" }, 2, "--critic-iters must be positive")]
     [TestCase(new[] { "--lambda", "0" }, 2, "--lambda must be positive")]
     [TestCase(new[] { "--iters", "150" }, 2, "--iters 150: give at most 100 or a multiple of 100")]

@@ -1,0 +1,91 @@
+using GpuGen.Data;
+using GpuGen.Models.Metrics;
+using GpuGen.Models.Output;
+using GpuGen.Models.Runner;
+using GpuGen.Optim;
+
+namespace GpuGen.Models.Gan;
+
+/// <summary>
+/// A <see cref="MnistGan"/> on MNIST digits in [0, 1] as a <see cref="TrainingPlan"/>. An epoch is
+/// one pass over the training split in iterations of CriticIters·batch digits (seed + 1 orders
+/// them); noise from the model's stream (the seed), dropout from its own. Optimizers as
+/// <see cref="ToyGanPlan"/>. Test terms, after each epoch, of 2,000 samples (evaluation stream)
+/// against the test digits, through <see cref="MnistJudge"/>: the Fréchet distance in its 400-d
+/// features, its mean max-softmax on the samples and the entropy of its labels. Picture: a grid of
+/// 64 samples. Owns its optimizers and judge: dispose it after the run.
+/// </summary>
+public sealed class MnistGanPlan : IDisposable
+{
+    public const int EvaluationSamples = 2000;
+    private readonly IDisposable[] _owned;
+
+    private MnistGanPlan(TrainingPlan plan, params IDisposable[] owned)
+    {
+        Plan = plan;
+        _owned = owned;
+    }
+
+    public TrainingPlan Plan { get; }
+
+    public static MnistGanPlan Create(MnistGan model, GanSettings settings, MnistSplit train, MnistSplit test, Generator noise, Generator? dropout, RunOptions options)
+    {
+        if (settings.CriticIters <= 0) throw new GpuGenException($"--critic-iters must be positive, got {settings.CriticIters}", isUsageError: true);
+        int rows = settings.CriticIters * options.Batch;
+        if (rows > train.Count)
+            throw new GpuGenException($"--batch {options.Batch} × --critic-iters {settings.CriticIters} = {rows} digits per iteration, more than the {train.Count} training digits", isUsageError: true);
+        string name = ToyGanPlan.NameOf(settings.Kind);
+        var (critic, generator) = ToyGanPlan.Optimizers(settings.Kind, model.Critic, model.Generator, options.LearningRate);
+        var judge = MnistJudge.Train(train, test, model.Device);
+        var order = new Generator(options.Seed + 1);
+        var loader = new BatchLoader(train, rows, model.Device, order, dropLast: true);
+        var game = new GanObjective(settings, model.Critic, model.Sample, critic, generator, noise);
+        var streams = new Dictionary<string, Generator> { ["model"] = noise, ["data_order"] = order };
+        if (dropout is not null) streams["dropout"] = dropout;
+        int reference = Math.Min(EvaluationSamples, test.Count);
+        var plan = new TrainingPlan
+        {
+            Name = name,
+            Module = model,
+            Optimizers = [("critic", critic), ("generator", generator)],
+            Metadata = new Dictionary<string, string>(ToyGanPlan.Settings(name, settings)) { ["data"] = "mnist", ["net"] = "mlp" },
+            Streams = streams,
+            StepsPerEpoch = loader.BatchesPerEpoch,
+            ExamplesPerEpoch = loader.BatchesPerEpoch * rows,
+            Batches = () => loader.Epoch().Select(b => b.Images),
+            TrainTerms = settings.Terms,
+            Iterate = (real, _) => game.Iterate(real),
+            TestTerms = ["test_frechet_distance", "test_mean_max_softmax", "test_label_entropy"],
+            Evaluate = stream =>
+            {
+                var scores = Score(model, judge, test, reference, stream);
+                return [(double)scores["test_frechet_distance"]!, (double)scores["test_mean_max_softmax"]!, (double)scores["test_label_entropy"]!];
+            },
+            FinalMetrics = _ => new Dictionary<string, object?> { ["judge_test_accuracy"] = judge.TestAccuracy, ["evaluation_samples"] = reference },
+            WritePictures = (folder, stream) =>
+            {
+                ImageGrid.SavePng(Path.Combine(folder, "samples.png"), model.Sample(64, stream).ToArray(), 64, test.Rows, test.Cols, 8);
+                return ["samples.png"];
+            },
+            LossUnit = "loss per batch",
+            RunFacts = new Dictionary<string, object?> { ["data"] = "mnist", ["critic_iters"] = settings.CriticIters, ["test_examples"] = test.Count },
+        };
+        return new MnistGanPlan(plan, critic, generator, judge);
+    }
+
+    /// <summary>The judge's scores of <paramref name="count"/> samples against the first as many test digits.</summary>
+    public static Dictionary<string, object?> Score(MnistGan model, MnistJudge judge, MnistSplit test, int count, Generator stream)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        model.Eval();
+        var samples = model.Sample(count, stream);
+        var digits = test.Images(Enumerable.Range(0, count).ToArray(), model.Device);
+        return judge.Score(samples, digits);
+    }
+
+    public void Dispose()
+    {
+        foreach (var o in _owned) o.Dispose();
+    }
+}

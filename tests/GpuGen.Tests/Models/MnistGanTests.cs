@@ -1,0 +1,55 @@
+using System.Text.Json;
+using GpuGen;
+using GpuGen.Data;
+using GpuGen.Models.Metrics;
+using GpuGen.Tests.Cli;
+
+namespace GpuGen.Tests.Models;
+
+/// <summary>The judge that scores generated digits, and the MLP GANs on MNIST through the command.</summary>
+public class MnistGanTests
+{
+    /// <summary>The judge classifies test digits well, and its scores tell real digits from noise: the
+    /// Fréchet distance of training digits to test digits is far below that of uniform noise, real
+    /// digits get confident, varied labels (entropy near ln 10).</summary>
+    [Test]
+    public void TheJudgeTellsDigitsFromNoise()
+    {
+        var device = TestSupport.Cpu;
+        var (train, test) = Mnist.Load();
+        using var judge = MnistJudge.Train(train, test, device);
+        Assert.That(judge.TestAccuracy, Is.GreaterThan(0.93));
+        using var scope = new TensorScope();
+        var reference = test.Images(Enumerable.Range(0, 1000).ToArray(), device);
+        var real = judge.Score(train.Images(Enumerable.Range(0, 1000).ToArray(), device), reference);
+        var noise = judge.Score(Ops.Uniform(Shape.Of(1000, 784), new Generator(3), device), reference);
+        Assert.That((double)real["test_frechet_distance"]!, Is.LessThan(0.1 * (double)noise["test_frechet_distance"]!));
+        Assert.That((double)real["test_label_entropy"]!, Is.GreaterThan(2.1));
+        Assert.That((double)real["test_mean_max_softmax"]!, Is.GreaterThan(0.9));
+    }
+
+    [Test]
+    public void TrainGanOnDigitsWritesItsScoresAndSamples()
+    {
+        using var folder = new TempFolder();
+        var (code, stdout, error) = CliRunner.Run("train", "gan", "--data", "mnist", "--epochs", "1", "--batch", "100", "--device", "cpu", "--out", folder.Path, "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var metrics = JsonDocument.Parse(stdout);
+        var root = metrics.RootElement;
+        Assert.That(root.GetProperty("data").GetString(), Is.EqualTo("mnist"));
+        Assert.That(root.GetProperty("judge_test_accuracy").GetDouble(), Is.GreaterThan(0.93));
+        Assert.That(root.GetProperty("test_frechet_distance").GetDouble(), Is.GreaterThan(0));
+        Assert.That(root.GetProperty("test_label_entropy").GetDouble(), Is.InRange(0, Math.Log(10) + 1e-9));
+        Assert.That(File.Exists(folder.File("samples.png")), Is.True);
+    }
+
+    [Test]
+    public void ToyOptionsOnDigitsAreRefused()
+    {
+        using var folder = new TempFolder();
+        var (code, _, error) = CliRunner.Run("train", "wgan-gp", "--data", "mnist", "--width", "64", "--device", "cpu", "--out", folder.File("run"));
+        Assert.That(code, Is.EqualTo(2), error);
+        Assert.That(error, Does.Contain("--width is for the 2-D toys"));
+        Assert.That(Directory.Exists(folder.File("run")), Is.False);
+    }
+}
