@@ -13,22 +13,12 @@ namespace GpuGen.Models.Gan;
 /// <see cref="ToyGanPlan"/>. Test terms, after each epoch, of 2,000 samples (evaluation stream)
 /// against the test digits, through <see cref="MnistJudge"/>: the Fréchet distance in its 400-d
 /// features, its mean max-softmax on the samples and the entropy of its labels. Picture: a grid of
-/// 64 samples. Owns its optimizers and judge: dispose it after the run.
+/// 64 samples. The returned plan owns its optimizers and judge: dispose it after the run.
 /// </summary>
-public sealed class MnistGanPlan : IDisposable
+public static class MnistGanPlan
 {
     public const int EvaluationSamples = 2000;
-    private readonly IDisposable[] _owned;
-
-    private MnistGanPlan(TrainingPlan plan, params IDisposable[] owned)
-    {
-        Plan = plan;
-        _owned = owned;
-    }
-
-    public TrainingPlan Plan { get; }
-
-    public static MnistGanPlan Create(MnistGan model, GanSettings settings, MnistSplit train, MnistSplit test, Generator noise, Generator? dropout, RunOptions options)
+    public static OwnedPlan Create(MnistGan model, GanSettings settings, MnistSplit train, MnistSplit test, Generator noise, Generator? dropout, RunOptions options)
     {
         if (settings.CriticIters <= 0) throw new GpuGenException($"--critic-iters must be positive, got {settings.CriticIters}", isUsageError: true);
         int rows = settings.CriticIters * options.Batch;
@@ -70,7 +60,7 @@ public sealed class MnistGanPlan : IDisposable
             LossUnit = "loss per batch",
             RunFacts = new Dictionary<string, object?> { ["data"] = "mnist", ["critic_iters"] = settings.CriticIters, ["test_examples"] = test.Count },
         };
-        return new MnistGanPlan(plan, critic, generator, judge);
+        return new OwnedPlan(plan, critic, generator, judge);
     }
 
     /// <summary>The judge's scores of <paramref name="count"/> samples against the first as many test digits.</summary>
@@ -82,10 +72,5 @@ public sealed class MnistGanPlan : IDisposable
         var samples = model.Sample(count, stream);
         var digits = test.Images(Enumerable.Range(0, count).ToArray(), model.Device);
         return judge.Score(samples, digits);
-    }
-
-    public void Dispose()
-    {
-        foreach (var o in _owned) o.Dispose();
     }
 }

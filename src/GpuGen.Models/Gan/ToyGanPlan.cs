@@ -15,25 +15,15 @@ namespace GpuGen.Models.Gan;
 /// RMSProp(lr), GAN Adam(lr, β 0.5, 0.999). Test terms (2,000 samples against 2,000 fresh points
 /// of an evaluation stream): the energy distance, and for the mixtures the fraction within 3σ of
 /// a mode and the modes covered. Pictures: toy.png, the critic's field with data and samples.
-/// Owns its optimizers and sampler: dispose it after the run.
+/// The returned plan owns its optimizers and sampler: dispose it after the run.
 /// </summary>
-public sealed class ToyGanPlan : IDisposable
+public static class ToyGanPlan
 {
     /// <summary>Generator iterations between checkpoints.</summary>
     public const int IterationsPerEpoch = 100;
 
     /// <summary>Points compared by the test metrics.</summary>
     public const int EvaluationPoints = 2000;
-
-    private readonly IDisposable[] _owned;
-
-    private ToyGanPlan(TrainingPlan plan, params IDisposable[] owned)
-    {
-        Plan = plan;
-        _owned = owned;
-    }
-
-    public TrainingPlan Plan { get; }
 
     public static string NameOf(GanKind kind) => kind switch { GanKind.Gan => "gan", GanKind.Wgan => "wgan", _ => "wgan-gp" };
 
@@ -48,7 +38,7 @@ public sealed class ToyGanPlan : IDisposable
         return (iterations / IterationsPerEpoch, IterationsPerEpoch);
     }
 
-    public static ToyGanPlan Create(ToyGan model, GanSettings settings, ToySet set, int stepsPerEpoch, Generator noise, RunOptions options)
+    public static OwnedPlan Create(ToyGan model, GanSettings settings, ToySet set, int stepsPerEpoch, Generator noise, RunOptions options)
     {
         if (settings.CriticIters <= 0) throw new GpuGenException($"--critic-iters must be positive, got {settings.CriticIters}", isUsageError: true);
         if (!(settings.Lambda > 0)) throw new GpuGenException($"--lambda must be positive, got {settings.Lambda}", isUsageError: true);
@@ -88,7 +78,7 @@ public sealed class ToyGanPlan : IDisposable
             LossUnit = "loss per batch",
             RunFacts = new Dictionary<string, object?> { ["data"] = ToyData.NameOf(set), ["critic_iters"] = settings.CriticIters },
         };
-        return new ToyGanPlan(plan, critic, generator, sampler);
+        return new OwnedPlan(plan, critic, generator, sampler);
     }
 
     public static Dictionary<string, string> Metadata(string name, ToyGan model, GanSettings settings, ToySet set) =>
@@ -158,10 +148,5 @@ public sealed class ToyGanPlan : IDisposable
         for (int r = 0; r < n; r++)
             for (int c = 0; c < n; c++) field[r, c] = values[r * n + c];
         return field;
-    }
-
-    public void Dispose()
-    {
-        foreach (var o in _owned) o.Dispose();
     }
 }

@@ -11,21 +11,11 @@ namespace GpuGen.Models.Runner;
 /// draw each epoch from seed + 2 when the family trains on binarized digits), one
 /// <see cref="Training.Step"/> per batch, the test terms averaged over the test split (binarized
 /// once when the family asks), the 5-NN accuracy of the codes at the end, and
-/// reconstructions.png and samples.png. Owns the optimizer: dispose it after the run.
+/// reconstructions.png and samples.png. The returned plan owns the optimizer: dispose it after the run.
 /// </summary>
-public sealed class AutoencodingPlan : IDisposable
+public static class AutoencodingPlan
 {
-    private readonly Adam _adam;
-
-    private AutoencodingPlan(TrainingPlan plan, Adam adam)
-    {
-        Plan = plan;
-        _adam = adam;
-    }
-
-    public TrainingPlan Plan { get; }
-
-    public static AutoencodingPlan Create(TrainingFamily family, MnistSplit train, MnistSplit test, Device device, RunOptions options)
+    public static OwnedPlan Create(TrainingFamily family, MnistSplit train, MnistSplit test, Device device, RunOptions options)
     {
         var scored = family.BinarizeTest ? test.Binarized(TrainingRunner.TestBinarizationSeed) : test;
         var adam = new Adam(family.Module.NamedParameters(), options.LearningRate);
@@ -65,8 +55,6 @@ public sealed class AutoencodingPlan : IDisposable
             LossUnit = "loss per image",
             RunFacts = new Dictionary<string, object?> { ["test_examples"] = scored.Count },
         };
-        return new AutoencodingPlan(plan, adam);
+        return new OwnedPlan(plan, adam);
     }
-
-    public void Dispose() => _adam.Dispose();
 }

@@ -17,7 +17,7 @@ public class ToyGanTests
     private static RunOptions Options(string folder, int epochs, bool resume = false) =>
         new() { Epochs = epochs, Batch = 32, LearningRate = 1e-4f, Seed = 3, Out = folder, Resume = resume };
 
-    private static (ToyGan Model, ToyGanPlan Plan) Build(GanKind kind, RunOptions options, int stepsPerEpoch, int width = 32, int depth = 2)
+    private static (ToyGan Model, GpuGen.Models.Runner.OwnedPlan Plan) Build(GanKind kind, RunOptions options, int stepsPerEpoch, int width = 32, int depth = 2)
     {
         var model = new ToyGan(new Generator(options.Seed), TestSupport.Cpu, width, depth);
         var settings = new GanSettings(kind, kind == GanKind.Gan ? 1 : 5, Lambda: 0.1f);
