@@ -26,13 +26,19 @@ internal static class GanCheckpointCommands
         var seed = SeedOption();
         var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
         n.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1 or > 1_000_000) r.AddError("--n must be in [1, 1000000]"); });
-        var output = new Option<string>("--out") { Description = "A .png (samples over the data and the critic) or a .npy (the samples, float32 [n, 2]).", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
+        var output = new Option<string>("--out") { Description = "A .png (toys: samples over the data and the critic; digits: a grid) or a .npy (float32 samples: [n, 2] for the toys, [n, 1, 28, 28] in [0, 1] for digits).", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
         var command = new Command(name, $"Draw samples from a {name} checkpoint into a PNG picture or a NumPy .npy array.") { checkpoint, n, seed, output };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
             bool npy = CheckOutput(path);
             var device = GlobalOptions.ResolveDevice(parse);
+            if (MnistGanCheckpoint.IsDigits(parse.GetValue(checkpoint)!))
+            {
+                SampleDigits(parse.GetValue(checkpoint)!, kind, device, parse.GetValue(n), new Generator(parse.GetValue(seed)), path, npy);
+                stderr.WriteLine($"wrote {Path.GetFullPath(path)}");
+                return GpuGenCli.Ok;
+            }
             var (model, _, set) = ToyGanCheckpoint.Load(parse.GetValue(checkpoint)!, kind, device);
             using (model)
             {
@@ -55,10 +61,13 @@ internal static class GanCheckpointCommands
         var checkpoint = CheckpointOption(name);
         var seed = new Option<ulong>("--seed") { Description = "The training run's --seed: the evaluation stream is seed + 3, as during training.", DefaultValueFactory = _ => 0UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command(name, $"Evaluate a {name} checkpoint: energy distance to fresh data (with the data-versus-data floor) and, for the mixtures, mode coverage.") { checkpoint, seed, json };
+        var data = new Option<string?>("--data") { Description = "Digits: the folder of MNIST files the run used. Default: the embedded subset.", HelpName = "dir" };
+        var command = new Command(name, $"Evaluate a {name} checkpoint: toys, the energy distance to fresh data (with the data-versus-data floor) and mode coverage; digits, the judge's Fréchet distance, confidence and label entropy.") { checkpoint, seed, json, data };
         command.SetAction(parse =>
         {
             var device = GlobalOptions.ResolveDevice(parse);
+            if (MnistGanCheckpoint.IsDigits(parse.GetValue(checkpoint)!))
+                return EvalDigits(parse.GetValue(checkpoint)!, kind, device, parse.GetValue(data), parse.GetValue(seed), parse.GetValue(json), stdout);
             var (model, _, set) = ToyGanCheckpoint.Load(parse.GetValue(checkpoint)!, kind, device);
             double[] values;
             double floor;
@@ -101,5 +110,41 @@ internal static class GanCheckpointCommands
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         if (!Directory.Exists(folder)) throw new GpuGenException($"cannot write {path}: folder {folder} does not exist");
         return extension == ".npy";
+    }
+
+    private static void SampleDigits(string checkpoint, GanKind kind, Device device, int n, Generator noise, string path, bool npy)
+    {
+        var (model, _) = MnistGanCheckpoint.Load(checkpoint, kind, device);
+        using (model)
+        using (new TensorScope())
+        using (Autograd.NoGrad())
+        {
+            model.Eval();
+            var samples = model.Sample(n, noise).ToArray();
+            if (npy) NpyFile.Save(path, samples, n, 1, 28, 28);
+            else ImageGrid.SavePng(path, samples, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
+        }
+    }
+
+    /// <summary>The training run's test terms again: the same judge (trained with the same seed on the
+    /// same digits) and the same evaluation stream (seed + 3) give the same numbers.</summary>
+    private static int EvalDigits(string checkpoint, GanKind kind, Device device, string? folder, ulong seed, bool json, TextWriter stdout)
+    {
+        var (train, test) = Mnist.Load(folder);
+        var (model, _) = MnistGanCheckpoint.Load(checkpoint, kind, device);
+        Dictionary<string, object?> scores;
+        using (model)
+        using (var judge = MnistJudge.Train(train, test, device))
+            scores = MnistGanPlan.Score(model, judge, test, Math.Min(MnistGanPlan.EvaluationSamples, test.Count), new Generator(seed + 3));
+        scores["model"] = ToyGanPlan.NameOf(kind);
+        scores["checkpoint"] = checkpoint;
+        if (json) stdout.WriteLine(JsonSerializer.Serialize(scores));
+        else
+        {
+            stdout.WriteLine($"Fréchet distance   {scores["test_frechet_distance"]:F2} (judge features; judge test accuracy {scores["judge_test_accuracy"]:P1})");
+            stdout.WriteLine($"mean max-softmax   {scores["test_mean_max_softmax"]:F4}");
+            stdout.WriteLine($"label entropy      {scores["test_label_entropy"]:F4} nats (ln 10 = 2.3026)");
+        }
+        return GpuGenCli.Ok;
     }
 }

@@ -12,8 +12,8 @@ namespace GpuGen.Models.Gan;
 /// them); noise from the model's stream (the seed), dropout from its own. Optimizers as
 /// <see cref="ToyGanPlan"/>. Test terms, after each epoch, of 2,000 samples (evaluation stream)
 /// against the test digits, through <see cref="MnistJudge"/>: the Fréchet distance in its 400-d
-/// features, its mean max-softmax on the samples and the entropy of its labels. Picture: a grid of
-/// 64 samples. The returned plan owns its optimizers and judge: dispose it after the run.
+/// features, its mean max-softmax on the samples and the entropy of its labels. Pictures: a grid
+/// of 64 samples at the end, and after every epoch grids/epoch_NNN.png from one fixed z (seed + 7). The returned plan owns its optimizers and judge: dispose it after the run.
 /// </summary>
 public static class MnistGanPlan
 {
@@ -56,6 +56,13 @@ public static class MnistGanPlan
             {
                 ImageGrid.SavePng(Path.Combine(folder, "samples.png"), model.Sample(64, stream).ToArray(), 64, test.Rows, test.Cols, 8);
                 return ["samples.png"];
+            },
+            EpochPictures = (folder, epoch) =>
+            {
+                model.Eval();
+                Directory.CreateDirectory(Path.Combine(folder, "grids"));
+                ImageGrid.SavePng(Path.Combine(folder, "grids", $"epoch_{epoch:D3}.png"), model.Sample(64, new Generator(options.Seed + 7)).ToArray() /* the same z every epoch */, 64, test.Rows, test.Cols, 8);
+                model.Train();
             },
             LossUnit = "loss per batch",
             RunFacts = new Dictionary<string, object?> { ["data"] = "mnist", ["critic_iters"] = settings.CriticIters, ["test_examples"] = test.Count },

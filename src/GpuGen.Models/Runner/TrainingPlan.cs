@@ -65,6 +65,11 @@ public sealed record TrainingPlan
     /// stream) and returns their file names.</summary>
     public Func<string, Generator, IReadOnlyList<string>>? WritePictures { get; init; }
 
+    /// <summary>Pictures written after every epoch's checkpoint (a grid from a fixed z, so progress shows
+    /// at a glance), into the output folder, given the epoch; returns nothing, and must not draw
+    /// from a training stream.</summary>
+    public Action<string, int>? EpochPictures { get; init; }
+
     /// <summary>What loss.png's vertical axis says the losses are ("loss per image" …).</summary>
     public string LossUnit { get; init; } = "loss";
 

@@ -73,6 +73,10 @@ public static class TrainingRunner
                 state = state.After(epoch, trainLoss, test, clock.Elapsed.TotalSeconds);
                 OutputFolder.Create(options.Out);
                 Checkpoint.Save(checkpoint, plan.Module, plan.Optimizers, state.ToMetadata(plan, options));
+                if (plan.EpochPictures is not null)
+                    using (new TensorScope())
+                    using (Autograd.NoGrad())
+                        plan.EpochPictures(options.Out, epoch);
                 progress.EndEpoch(epoch, trainLoss[0], plan.TestTerms.Zip(test).ToList());
                 if (cancel.IsCancellationRequested && epoch < options.Epochs)
                     return new RunResult(Metrics(plan, device, options, state, final: null), state.Epoch, true, checkpoint, []);

@@ -41,6 +41,24 @@ public class MnistGanTests
         Assert.That(root.GetProperty("test_frechet_distance").GetDouble(), Is.GreaterThan(0));
         Assert.That(root.GetProperty("test_label_entropy").GetDouble(), Is.InRange(0, Math.Log(10) + 1e-9));
         Assert.That(File.Exists(folder.File("samples.png")), Is.True);
+        Assert.That(File.Exists(folder.File("grids/epoch_001.png")), Is.True, "a grid from the fixed z after every epoch");
+
+        // eval: the same judge and evaluation stream give the training run's numbers again
+        string checkpoint = folder.File("model.safetensors");
+        (code, stdout, error) = CliRunner.Run("eval", "gan", "--checkpoint", checkpoint, "--json", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var evaluated = JsonDocument.Parse(stdout);
+        foreach (var key in new[] { "test_frechet_distance", "test_mean_max_softmax", "test_label_entropy", "judge_test_accuracy" })
+            Assert.That(evaluated.RootElement.GetProperty(key).GetDouble(), Is.EqualTo(root.GetProperty(key).GetDouble()), key);
+
+        (code, _, error) = CliRunner.Run("sample", "gan", "--checkpoint", checkpoint, "--n", "6", "--out", folder.File("d.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var (shape, values) = GpuGen.Tests.IO.NpyFileTests.Read(folder.File("d.npy"));
+        Assert.That(shape, Is.EqualTo(new[] { 6, 1, 28, 28 }));
+        Assert.That(values, Is.All.InRange(0f, 1f));
+        (code, _, error) = CliRunner.Run("sample", "wgan-gp", "--checkpoint", checkpoint, "--out", folder.File("x.png"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(error, Does.Contain("holds a 'gan' model, not a 'wgan-gp'"));
     }
 
     [Test]
