@@ -70,6 +70,7 @@ public static class GpuGenCli
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
                 TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
+                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.ConditionalGan, stdout, stderr),
                 TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
                 TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
             },
@@ -77,6 +78,7 @@ public static class GpuGenCli
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),
                 GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
+                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.ConditionalGan, stdout, stderr),
                 GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
                 GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
             },
@@ -84,6 +86,7 @@ public static class GpuGenCli
             {
                 VaeCheckpointCommands.Sample(stdout, stderr),
                 GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
+                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.ConditionalGan, stdout, stderr),
                 GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
                 GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
             },

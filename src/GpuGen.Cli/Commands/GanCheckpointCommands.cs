@@ -27,7 +27,10 @@ internal static class GanCheckpointCommands
         var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
         n.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1 or > 1_000_000) r.AddError("--n must be in [1, 1000000]"); });
         var output = new Option<string>("--out") { Description = "A .png (toys: samples over the data and the critic; digits: a grid) or a .npy (float32 samples: [n, 2] for the toys, [n, 1, 28, 28] in [0, 1] for digits).", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
+        var label = new Option<int?>("--label") { Description = "cgan: the digit to draw (0–9). Without it a PNG shows one row per class and a .npy cycles through them." };
+        label.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v is < 0 or > 9) r.AddError($"--label must be a digit 0–9, got {v}"); });
         var command = new Command(name, $"Draw samples from a {name} checkpoint into a PNG picture or a NumPy .npy array.") { checkpoint, n, seed, output };
+        if (kind == GanKind.ConditionalGan) command.Add(label);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
@@ -35,7 +38,7 @@ internal static class GanCheckpointCommands
             var device = GlobalOptions.ResolveDevice(parse);
             if (MnistGanCheckpoint.IsDigits(parse.GetValue(checkpoint)!))
             {
-                SampleDigits(parse.GetValue(checkpoint)!, kind, device, parse.GetValue(n), new Generator(parse.GetValue(seed)), path, npy);
+                SampleDigits(parse.GetValue(checkpoint)!, kind, device, parse.GetValue(n), parse.GetValue(label), new Generator(parse.GetValue(seed)), path, npy);
                 stderr.WriteLine($"wrote {Path.GetFullPath(path)}");
                 return GpuGenCli.Ok;
             }
@@ -112,7 +115,7 @@ internal static class GanCheckpointCommands
         return extension == ".npy";
     }
 
-    private static void SampleDigits(string checkpoint, GanKind kind, Device device, int n, Generator noise, string path, bool npy)
+    private static void SampleDigits(string checkpoint, GanKind kind, Device device, int n, int? label, Generator noise, string path, bool npy)
     {
         var (model, _) = MnistGanCheckpoint.Load(checkpoint, kind, device);
         using (model)
@@ -120,7 +123,12 @@ internal static class GanCheckpointCommands
         using (Autograd.NoGrad())
         {
             model.Eval();
-            var samples = model.Sample(n, noise).ToArray();
+            if (model.Conditional && label is null && !npy)
+            {
+                MnistGanPlan.Grid(model, path, noise); // one row per class
+                return;
+            }
+            var samples = (label is { } digit ? model.Sample(Enumerable.Repeat(digit, n).ToArray(), noise) : model.Sample(n, noise)).ToArray();
             if (npy) NpyFile.Save(path, samples, n, 1, 28, 28);
             else ImageGrid.SavePng(path, samples, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
         }

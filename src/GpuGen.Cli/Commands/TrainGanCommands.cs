@@ -18,18 +18,19 @@ internal static class TrainGanCommands
         string name = ToyGanPlan.NameOf(kind);
         var common = new TrainOptions(name, kind switch { GanKind.WganGp => 1e-4f, GanKind.Wgan => 5e-5f, _ => 2e-4f });
         common.Data.Description = "The data: 8gaussians, 25gaussians or swissroll (the WGAN-GP paper's toys), mnist (the embedded digits, MLP G and D) or a folder of MNIST files.";
-        common.Data.DefaultValueFactory = _ => "8gaussians";
+        common.Data.DefaultValueFactory = _ => kind == GanKind.ConditionalGan ? "mnist" : "8gaussians";
         common.Data.HelpName = "name";
         common.Batch.DefaultValueFactory = _ => 256;
         common.Epochs.Description = "Passes over the training digits (mnist); the toys count --iters instead.";
         var iters = common.Shaping(TrainOptions.Positive(new Option<int>("--iters") { Description = $"Generator iterations (a checkpoint every {ToyGanPlan.IterationsPerEpoch}).", DefaultValueFactory = _ => 2000 }));
-        var criticIters = common.Shaping(TrainOptions.Positive(new Option<int>("--critic-iters") { Description = "Critic (discriminator) steps per generator step.", DefaultValueFactory = _ => kind == GanKind.Gan ? 1 : 5 }));
+        var criticIters = common.Shaping(TrainOptions.Positive(new Option<int>("--critic-iters") { Description = "Critic (discriminator) steps per generator step.", DefaultValueFactory = _ => kind is GanKind.Gan or GanKind.ConditionalGan ? 1 : 5 }));
         var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden layer of G and D.", DefaultValueFactory = _ => 256 }));
         var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers of G and D.", DefaultValueFactory = _ => 3 }));
         var command = new Command(name, kind switch
         {
             GanKind.WganGp => "Train a WGAN-GP (Gulrajani et al. 2017) on a 2-D toy: critic loss E D(G(z)) − E D(x) + λ(‖∇D(x̂)‖ − 1)².",
             GanKind.Wgan => "Train a WGAN with weight clipping (Arjovsky et al. 2017) on a 2-D toy: RMSProp, critic weights clipped to ±c.",
+            GanKind.ConditionalGan => "Train a conditional GAN (Mirza & Osindero 2014) on MNIST digits: the one-hot label into both G and D.",
             _ => "Train a GAN (Goodfellow et al. 2014) on a 2-D toy: k discriminator steps per generator step, cross-entropy losses.",
         })
         { iters, criticIters, width, depth };
@@ -48,7 +49,7 @@ internal static class TrainGanCommands
             clip.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v > 0 && float.IsFinite(v))) r.AddError($"--clip must be positive, got {v}"); });
             command.Add(clip);
         }
-        if (kind == GanKind.Gan)
+        if (kind is GanKind.Gan or GanKind.ConditionalGan)
         {
             saturating = common.Shaping(new Option<bool>("--saturating") { Description = "The generator minimises log(1 − D(G(z))) (the minimax game) instead of maximising log D(G(z))." });
             command.Add(saturating);
@@ -60,6 +61,8 @@ internal static class TrainGanCommands
             parse = common.ResolveResume(parse);
             string dataName = parse.GetValue(common.Data) ?? "8gaussians";
             bool images = dataName == "mnist" || Directory.Exists(dataName);
+            if (kind == GanKind.ConditionalGan && !images)
+                throw new GpuGenException($"{name}: needs labelled digits: --data mnist or a folder of MNIST files, not '{dataName}'", isUsageError: true);
             if (!images && !ToyData.Names.ContainsKey(dataName))
                 throw new GpuGenException($"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyData.Names.Keys)}, mnist or a folder of MNIST files", isUsageError: true);
             float penalty = lambda is not null && parse.GetValue(lambda) is { } given ? given : images ? 10f : 0.1f;
@@ -91,8 +94,8 @@ internal static class TrainGanCommands
         var (train, test) = Mnist.Load(dataName == "mnist" ? null : dataName);
         var options = common.RunOptions(parse);
         ulong seed = parse.GetValue(common.Seed);
-        var dropout = settings.Kind == GanKind.Gan ? new Generator(seed + 6) : null;
-        using var model = new MnistGan(new Generator(seed), device, dropout);
+        var dropout = settings.CrossEntropy ? new Generator(seed + 6) : null;
+        using var model = new MnistGan(new Generator(seed), device, dropout, settings.Kind == GanKind.ConditionalGan ? MnistGan.Classes : 0);
         using var plan = MnistGanPlan.Create(model, settings, train, test, new Generator(seed + 5), dropout, options);
         return TrainRun.Execute(plan.Plan, options, common, parse, device, stdout, stderr);
     }

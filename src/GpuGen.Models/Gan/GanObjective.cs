@@ -13,12 +13,17 @@ public enum GanKind
     Wgan,
     /// <summary>Gulrajani et al. 2017: the same critic loss plus λ·(‖∇ₓ̂D‖ − 1)², no clipping.</summary>
     WganGp,
+    /// <summary>Mirza &amp; Osindero 2014: the GAN's game with the label (one-hot) fed to both G and D.</summary>
+    ConditionalGan,
 }
 
 /// <summary>The settings of one game: its kind, critic steps per generator step, λ, the clip, and
 /// which generator loss a plain GAN uses.</summary>
 public sealed record GanSettings(GanKind Kind, int CriticIters, float Lambda = 10f, float Clip = 0.01f, bool Saturating = false)
 {
+    /// <summary>True for the cross-entropy games (GAN, conditional GAN), false for the Wasserstein ones.</summary>
+    public bool CrossEntropy => Kind is GanKind.Gan or GanKind.ConditionalGan;
+
     /// <summary>The names of the values one iteration reports, first the progress bar's.</summary>
     public string[] Terms => Kind switch
     {
@@ -58,7 +63,7 @@ public sealed class GanObjective(GanSettings settings, Module critic, Func<int, 
                 var dReal = critic.Forward(x);
                 var dFake = critic.Forward(fake);
                 Tensor loss;
-                if (Settings.Kind == GanKind.Gan)
+                if (Settings.CrossEntropy)
                 {
                     loss = Ops.Add(Ops.Mean(Ops.Softplus(Ops.Neg(dReal))), Ops.Mean(Ops.Softplus(dFake))); // BCE(D(x), 1) + BCE(D(G(z)), 0)
                     extra1 = Ops.Mean(Ops.Sigmoid(dReal)).Item();
@@ -91,7 +96,7 @@ public sealed class GanObjective(GanSettings settings, Module critic, Func<int, 
             using (new TensorScope())
             {
                 var score = critic.Forward(sample(batch, noise));
-                var loss = Settings.Kind != GanKind.Gan ? Ops.Neg(Ops.Mean(score))
+                var loss = !Settings.CrossEntropy ? Ops.Neg(Ops.Mean(score))
                     : Settings.Saturating ? Ops.Neg(Ops.Mean(Ops.Softplus(score))) // min E log(1 − σ(D)) = −E softplus(D)
                     : Ops.Mean(Ops.Softplus(Ops.Neg(score)));                    // max E log σ(D) = min E softplus(−D)
                 generatorLoss = loss.Item();

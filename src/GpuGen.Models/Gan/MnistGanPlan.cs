@@ -29,7 +29,8 @@ public static class MnistGanPlan
         var judge = MnistJudge.Train(train, test, model.Device);
         var order = new Generator(options.Seed + 1);
         var loader = new BatchLoader(train, rows, model.Device, order, dropLast: true);
-        var game = new GanObjective(settings, model.Critic, model.Sample, critic, generator, noise);
+        var game = new GanObjective(settings, model.Critic, model.CriticSamples, critic, generator, noise);
+        Tensor? labels = null; // the current batch's labels: the loader owns them, valid through the iteration
         var streams = new Dictionary<string, Generator> { ["model"] = noise, ["data_order"] = order };
         if (dropout is not null) streams["dropout"] = dropout;
         int reference = Math.Min(EvaluationSamples, test.Count);
@@ -42,26 +43,30 @@ public static class MnistGanPlan
             Streams = streams,
             StepsPerEpoch = loader.BatchesPerEpoch,
             ExamplesPerEpoch = loader.BatchesPerEpoch * rows,
-            Batches = () => loader.Epoch().Select(b => b.Images),
+            Batches = () => loader.Epoch().Select(b =>
+            {
+                labels = b.Labels;
+                return b.Images;
+            }),
             TrainTerms = settings.Terms,
-            Iterate = (real, _) => game.Iterate(real),
-            TestTerms = ["test_frechet_distance", "test_mean_max_softmax", "test_label_entropy"],
+            Iterate = (real, _) => game.Iterate(model.CriticInput(real, labels!)),
+            TestTerms = model.Conditional ? [.. Terms, "test_label_accuracy"] : Terms,
             Evaluate = stream =>
             {
                 var scores = Score(model, judge, test, reference, stream);
-                return [(double)scores["test_frechet_distance"]!, (double)scores["test_mean_max_softmax"]!, (double)scores["test_label_entropy"]!];
+                return (model.Conditional ? [.. Terms, "test_label_accuracy"] : Terms).Select(t => (double)scores[t]!).ToArray();
             },
             FinalMetrics = _ => new Dictionary<string, object?> { ["judge_test_accuracy"] = judge.TestAccuracy, ["evaluation_samples"] = reference },
             WritePictures = (folder, stream) =>
             {
-                ImageGrid.SavePng(Path.Combine(folder, "samples.png"), model.Sample(64, stream).ToArray(), 64, test.Rows, test.Cols, 8);
+                Grid(model, Path.Combine(folder, "samples.png"), stream);
                 return ["samples.png"];
             },
             EpochPictures = (folder, epoch) =>
             {
                 model.Eval();
                 Directory.CreateDirectory(Path.Combine(folder, "grids"));
-                ImageGrid.SavePng(Path.Combine(folder, "grids", $"epoch_{epoch:D3}.png"), model.Sample(64, new Generator(options.Seed + 7)).ToArray() /* the same z every epoch */, 64, test.Rows, test.Cols, 8);
+                Grid(model, Path.Combine(folder, "grids", $"epoch_{epoch:D3}.png"), new Generator(options.Seed + 7)); // the same z every epoch
                 model.Train();
             },
             LossUnit = "loss per batch",
@@ -70,7 +75,20 @@ public static class MnistGanPlan
         return new OwnedPlan(plan, critic, generator, judge);
     }
 
-    /// <summary>The judge's scores of <paramref name="count"/> samples against the first as many test digits.</summary>
+    private static readonly string[] Terms = ["test_frechet_distance", "test_mean_max_softmax", "test_label_entropy"];
+
+    /// <summary>64 samples in 8 rows, or for a conditional model 10 rows of 10, one per class.</summary>
+    public static void Grid(MnistGan model, string path, Generator noise)
+    {
+        if (model.Conditional)
+            ImageGrid.SavePng(path, model.Sample(Enumerable.Range(0, 100).Select(i => i / 10).ToArray(), noise).ToArray(), 100, 28, 28, 10);
+        else
+            ImageGrid.SavePng(path, model.Sample(64, noise).ToArray(), 64, 28, 28, 8);
+    }
+
+    /// <summary>The judge's scores of <paramref name="count"/> samples against the first as many test
+    /// digits; for a conditional model also the fraction the judge labels as they were asked for
+    /// (label i mod 10 for sample i).</summary>
     public static Dictionary<string, object?> Score(MnistGan model, MnistJudge judge, MnistSplit test, int count, Generator stream)
     {
         using var scope = new TensorScope();
@@ -78,6 +96,19 @@ public static class MnistGanPlan
         model.Eval();
         var samples = model.Sample(count, stream);
         var digits = test.Images(Enumerable.Range(0, count).ToArray(), model.Device);
-        return judge.Score(samples, digits);
+        var scores = judge.Score(samples, digits);
+        if (model.Conditional)
+        {
+            var p = judge.Probabilities(samples);
+            int agree = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int best = 0;
+                for (int c = 1; c < MnistJudge.Classes; c++) if (p[i * MnistJudge.Classes + c] > p[i * MnistJudge.Classes + best]) best = c;
+                if (best == i % model.LabelCount) agree++;
+            }
+            scores["test_label_accuracy"] = (double)agree / count;
+        }
+        return scores;
     }
 }

@@ -66,7 +66,7 @@ public static class MnistGanCheckpoint
             float.TryParse(meta.GetValueOrDefault("lambda"), CultureInfo.InvariantCulture, out float l) ? l : 10f,
             float.TryParse(meta.GetValueOrDefault("clip"), CultureInfo.InvariantCulture, out float c) ? c : 0.01f,
             meta.GetValueOrDefault("saturating") == "true");
-        var gan = new MnistGan(new Generator(0), device, kind == GanKind.Gan ? new Generator(0) : null);
+        var gan = new MnistGan(new Generator(0), device, settings.CrossEntropy ? new Generator(0) : null, kind == GanKind.ConditionalGan ? MnistGan.Classes : 0);
         try
         {
             Checkpoint.Load(file, path, gan);

@@ -25,7 +25,7 @@ public static class ToyGanPlan
     /// <summary>Points compared by the test metrics.</summary>
     public const int EvaluationPoints = 2000;
 
-    public static string NameOf(GanKind kind) => kind switch { GanKind.Gan => "gan", GanKind.Wgan => "wgan", _ => "wgan-gp" };
+    public static string NameOf(GanKind kind) => kind switch { GanKind.Gan => "gan", GanKind.ConditionalGan => "cgan", GanKind.Wgan => "wgan", _ => "wgan-gp" };
 
     /// <summary>Epochs for <paramref name="iterations"/> generator iterations: whole epochs of
     /// <see cref="IterationsPerEpoch"/>, or one epoch when fewer.</summary>

@@ -70,4 +70,32 @@ public class MnistGanTests
         Assert.That(error, Does.Contain("--width is for the 2-D toys"));
         Assert.That(Directory.Exists(folder.File("run")), Is.False);
     }
+
+    /// <summary>The conditional GAN end to end: the label reaches G and D (their first layers take
+    /// 100 + 10 and 784 + 10 inputs), the judge checks the asked-for labels, sample --label draws one
+    /// digit, and a toy set or a label outside 0–9 is a usage error.</summary>
+    [Test]
+    public void TheConditionalGanTakesItsLabel()
+    {
+        using var folder = new TempFolder();
+        var (code, stdout, error) = CliRunner.Run("train", "cgan", "--epochs", "1", "--batch", "100", "--device", "cpu", "--out", folder.Path, "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var metrics = JsonDocument.Parse(stdout);
+        Assert.That(metrics.RootElement.GetProperty("model").GetString(), Is.EqualTo("cgan"));
+        Assert.That(metrics.RootElement.GetProperty("test_label_accuracy").GetDouble(), Is.InRange(0, 1));
+        var stored = GpuGen.IO.SafeTensors.Load(folder.File("model.safetensors"));
+        Assert.That(stored.Tensors["generator.0.weight"].Shape, Is.EqualTo(Shape.Of(256, 110)));
+        Assert.That(stored.Tensors["critic.0.weight"].Shape, Is.EqualTo(Shape.Of(512, 794)));
+
+        (code, _, error) = CliRunner.Run("sample", "cgan", "--checkpoint", folder.File("model.safetensors"), "--label", "7", "--n", "4", "--out", folder.File("sevens.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(GpuGen.Tests.IO.NpyFileTests.Read(folder.File("sevens.npy")).Shape, Is.EqualTo(new[] { 4, 1, 28, 28 }));
+        Assert.That(CliRunner.Run("sample", "cgan", "--checkpoint", folder.File("model.safetensors"), "--out", folder.File("rows.png"), "--device", "cpu").Code, Is.EqualTo(0));
+        Assert.That(File.Exists(folder.File("rows.png")), Is.True);
+
+        Assert.That(CliRunner.Run("sample", "cgan", "--checkpoint", folder.File("model.safetensors"), "--label", "10", "--out", folder.File("x.png"), "--device", "cpu").Code, Is.EqualTo(2));
+        (code, _, error) = CliRunner.Run("train", "cgan", "--data", "8gaussians", "--device", "cpu", "--out", folder.File("toy"));
+        Assert.That(code, Is.EqualTo(2), error);
+        Assert.That(error, Does.Contain("needs labelled digits"));
+    }
 }
