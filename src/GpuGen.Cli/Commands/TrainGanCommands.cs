@@ -22,7 +22,7 @@ internal static class TrainGanCommands
         common.Data.HelpName = "name";
         common.Batch.DefaultValueFactory = _ => 256;
         common.Epochs.Description = "Passes over the training digits (mnist); the toys count --iters instead.";
-        var iters = common.Shaping(TrainOptions.Positive(new Option<int>("--iters") { Description = $"Generator iterations (a checkpoint every {ToyGanPlan.IterationsPerEpoch}).", DefaultValueFactory = _ => 2000 }));
+        var iters = common.Extendable(common.Shaping(TrainOptions.Positive(new Option<int>("--iters") { Description = $"Generator iterations (a checkpoint every {ToyGanPlan.IterationsPerEpoch}).", DefaultValueFactory = _ => 2000 })));
         var criticIters = common.Shaping(TrainOptions.Positive(new Option<int>("--critic-iters") { Description = "Critic (discriminator) steps per generator step.", DefaultValueFactory = _ => kind is GanKind.Gan or GanKind.ConditionalGan ? 1 : 5 }));
         var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden layer of G and D.", DefaultValueFactory = _ => 256 }));
         var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers of G and D.", DefaultValueFactory = _ => 3 }));

@@ -21,10 +21,11 @@ internal sealed class TrainOptions
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Seed of initialisation, shuffling, noise and sampling: the same seed on the same device gives the same numbers.", DefaultValueFactory = _ => 0UL };
     public Option<string> Out { get; }
     public Option<bool> Json { get; } = new("--json") { Description = "Print the metrics as one JSON object on stdout." };
-    public Option<string?> Resume { get; } = new("--resume") { Description = "Continue the run whose checkpoint is in this folder (its options, epoch, data order, random streams and optimizer state), bit for bit; --epochs may raise the total.", HelpName = "dir" };
+    public Option<string?> Resume { get; } = new("--resume") { Description = "Continue the run whose checkpoint is in this folder (its options, epoch, data order, random streams and optimizer state), bit for bit; --epochs (a toy GAN: --iters) may raise the total.", HelpName = "dir" };
     public Option<bool> DetectAnomaly { get; } = new("--detect-anomaly") { Description = "Check every op's output for NaN or infinity and name the op (forward or backward) that first made one. Slow: for debugging." };
 
     private readonly List<(Option Option, Func<ParseResult, string?> Text)> _shaping = [];
+    private readonly HashSet<Option> _extendable = [];
 
     public string Model { get; }
 
@@ -35,7 +36,7 @@ internal sealed class TrainOptions
         LearningRate.Validators.Add(r => { if (Value<float>(r) is { } v && !(v is > 0f and < 10f)) r.AddError($"--lr must be in (0, 10), got {v}"); });
         Out = new Option<string>("--out") { Description = "Folder for the checkpoint, metrics and pictures (with --resume: that folder).", DefaultValueFactory = _ => Path.Combine("runs", model), HelpName = "dir" };
         Shaping(Data);
-        Shaping(Epochs);
+        Extendable(Shaping(Epochs));
         Shaping(Batch);
         Shaping(LearningRate);
         Shaping(Seed);
@@ -57,6 +58,14 @@ internal sealed class TrainOptions
         return option;
     }
 
+    /// <summary>Marks a shaping option that sets the run's length (--epochs, a toy GAN's --iters): a
+    /// resumed run may give it a new value, to train further; returns it.</summary>
+    public Option<T> Extendable<T>(Option<T> option)
+    {
+        _extendable.Add(option);
+        return option;
+    }
+
     /// <summary>The shaping options' values as text, by option name: what a checkpoint records.</summary>
     public Dictionary<string, string> Arguments(ParseResult parse)
     {
@@ -69,7 +78,7 @@ internal sealed class TrainOptions
     /// <summary>
     /// Without --resume, the parse as it is. With --resume DIR, the command line rebuilt from the
     /// options recorded in DIR's checkpoint: an option given now that contradicts the recorded one
-    /// is a usage error (except --epochs, which may raise the total), --out defaults to DIR, and
+    /// is a usage error (except the run's length, <see cref="Extendable{T}"/>), --out defaults to DIR, and
     /// the run-control options (--json, --detect-anomaly, --device, --verbose) are taken from now.
     /// </summary>
     public ParseResult ResolveResume(ParseResult parse)
@@ -88,7 +97,7 @@ internal sealed class TrainOptions
             bool given = parse.GetResult(option) is { Implicit: false };
             string? now = text(parse);
             recorded.TryGetValue(option.Name, out var then);
-            if (given && then is not null && now != then && option != Epochs)
+            if (given && then is not null && now != then && !_extendable.Contains(option))
                 throw new GpuGenException($"--resume {folder}: that run used {option.Name} {then}, not {now}; leave {option.Name} out to continue it, or start a new run", isUsageError: true);
             string? value = given ? now : then;
             if (value is not null) args.AddRange([option.Name, value]);

@@ -223,4 +223,22 @@ public class ToyGanTests
         Assert.That(shape, Is.EqualTo(new[] { 5, 1, 28, 28 }));
         Assert.That(values, Is.All.InRange(0f, 1f));
     }
+
+    /// <summary>--iters sets the run's length, so a resumed toy run may raise it, and then ends
+    /// where a run given the larger count from the start ends, bit for bit.</summary>
+    [Test]
+    public void ResumeMayRaiseTheIterations()
+    {
+        using var straight = new TempFolder();
+        using var resumed = new TempFolder();
+        string[] run = ["train", "wgan-gp", "--width", "16", "--depth", "1", "--batch", "16", "--device", "cpu"];
+        Assert.That(CliRunner.Run([.. run, "--iters", "200", "--out", straight.Path]).Code, Is.EqualTo(0));
+        Assert.That(CliRunner.Run([.. run, "--iters", "100", "--out", resumed.Path]).Code, Is.EqualTo(0));
+        var (code, _, error) = CliRunner.Run("train", "wgan-gp", "--resume", resumed.Path, "--iters", "200", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var a = SafeTensors.Load(straight.File(TrainingRunner.CheckpointFile));
+        var b = SafeTensors.Load(resumed.File(TrainingRunner.CheckpointFile));
+        foreach (var (name, t) in a.Tensors) Assert.That(b.Tensors[name].Values, Is.EqualTo(t.Values), name);
+        Assert.That(CliRunner.Run("train", "wgan-gp", "--resume", resumed.Path, "--width", "32", "--device", "cpu").Code, Is.EqualTo(2), "the model's size may not change");
+    }
 }
