@@ -52,6 +52,16 @@ public static class GpuGenCli
     private static string OneLine(string message) =>
         string.Join(" ", message.Split(['\n', '\r'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
 
+    /// <summary>The GAN family's games, each a train, eval and sample command (gan, cgan, wgan, wgan-gp).</summary>
+    private static readonly GpuGen.Models.Gan.GanKind[] GanKinds = Enum.GetValues<GpuGen.Models.Gan.GanKind>();
+
+    /// <summary>Adds <paramref name="subcommands"/> to <paramref name="command"/> and returns it.</summary>
+    private static Command With(this Command command, IEnumerable<Command> subcommands)
+    {
+        foreach (var sub in subcommands) command.Add(sub);
+        return command;
+    }
+
     internal static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand(
@@ -69,27 +79,15 @@ public static class GpuGenCli
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
-                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
-                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.ConditionalGan, stdout, stderr),
-                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
-                TrainGanCommands.Toy(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
-            },
+            }.With(GanKinds.Select(k => TrainGanCommands.Toy(k, stdout, stderr))),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),
-                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
-                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.ConditionalGan, stdout, stderr),
-                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
-                GanCheckpointCommands.Eval(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
-            },
+            }.With(GanKinds.Select(k => GanCheckpointCommands.Eval(k, stdout, stderr))),
             new Command("sample", "Draw samples from a trained checkpoint into a PNG picture or a NumPy .npy array.")
             {
                 VaeCheckpointCommands.Sample(stdout, stderr),
-                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.Gan, stdout, stderr),
-                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.ConditionalGan, stdout, stderr),
-                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.Wgan, stdout, stderr),
-                GanCheckpointCommands.Sample(GpuGen.Models.Gan.GanKind.WganGp, stdout, stderr),
-            },
+            }.With(GanKinds.Select(k => GanCheckpointCommands.Sample(k, stdout, stderr))),
         };
         // A bare `gpugen` prints the help rather than an error.
         root.SetAction(parse => parse.RootCommandResult.Command.Parse("--help").Invoke(

@@ -18,6 +18,14 @@ public static class TestSupport
     public static Device IlgpuCpu => Devices.Get("ilgpu-cpu");
     public static Device IlgpuCpuWarp32 => Devices.Get("ilgpu-cpu-warp32");
 
+    /// <summary>A vector leaf that requires grad.</summary>
+    public static Tensor Leaf(Device device, params float[] values)
+    {
+        var t = Tensor.FromArray(values, Shape.Of(values.Length), device);
+        t.RequiresGrad = true;
+        return t;
+    }
+
     /// <summary>Uniform values in [-2, 2) (never all zeros), reproducible from the seed.</summary>
     public static float[] RandomArray(int length, int seed)
     {

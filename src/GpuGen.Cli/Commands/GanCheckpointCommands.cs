@@ -34,7 +34,7 @@ internal static class GanCheckpointCommands
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
-            bool npy = CheckOutput(path);
+            bool npy = SampleOutput.IsNpy(path);
             var device = GlobalOptions.ResolveDevice(parse);
             if (MnistGanCheckpoint.IsDigits(parse.GetValue(checkpoint)!))
             {
@@ -78,8 +78,7 @@ internal static class GanCheckpointCommands
             {
                 bool mixture = set != ToySet.SwissRoll;
                 values = ToyGanPlan.Evaluate(model, set, new Generator(parse.GetValue(seed) + 3), mixture);
-                var stream = new Generator(parse.GetValue(seed) + 3);
-                floor = ToyMetrics.EnergyDistance(ToyData.Sample(set, ToyGanPlan.EvaluationPoints, stream), ToyData.Sample(set, ToyGanPlan.EvaluationPoints, stream));
+                floor = ToyGanPlan.EnergyDistanceFloor(set, new Generator(parse.GetValue(seed) + 3));
             }
             var metrics = new Dictionary<string, object?>
             {
@@ -102,17 +101,6 @@ internal static class GanCheckpointCommands
             return GpuGenCli.Ok;
         });
         return command;
-    }
-
-    /// <summary>True for .npy, false for .png; anything else is a usage error, and a folder that is not there an error, before any work.</summary>
-    public static bool CheckOutput(string path)
-    {
-        string extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension is not (".png" or ".npy"))
-            throw new GpuGenException($"--out {path}: give a .png (a picture) or a .npy (the raw samples)", isUsageError: true);
-        string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder)) throw new GpuGenException($"cannot write {path}: folder {folder} does not exist");
-        return extension == ".npy";
     }
 
     private static void SampleDigits(string checkpoint, GanKind kind, Device device, int n, int? label, Generator noise, string path, bool npy)

@@ -77,7 +77,7 @@ internal static class VaeCheckpointCommands
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
-            bool npy = GanCheckpointCommands.CheckOutput(path);
+            bool npy = SampleOutput.IsNpy(path);
             var device = GlobalOptions.ResolveDevice(parse);
             using var vae = VaeCheckpoint.Load(parse.GetValue(checkpoint)!, device, new Generator(parse.GetValue(seed)));
             int side = (int)Math.Round(Math.Sqrt(vae.Inputs));

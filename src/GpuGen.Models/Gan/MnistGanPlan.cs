@@ -34,6 +34,7 @@ public static class MnistGanPlan
         var streams = new Dictionary<string, Generator> { ["model"] = noise, ["data_order"] = order };
         if (dropout is not null) streams["dropout"] = dropout;
         int reference = Math.Min(EvaluationSamples, test.Count);
+        string[] terms = model.Conditional ? [.. Terms, "test_label_accuracy"] : Terms;
         var plan = new TrainingPlan
         {
             Name = name,
@@ -50,11 +51,11 @@ public static class MnistGanPlan
             }),
             TrainTerms = settings.Terms,
             Iterate = (real, _) => game.Iterate(model.CriticInput(real, labels!)),
-            TestTerms = model.Conditional ? [.. Terms, "test_label_accuracy"] : Terms,
+            TestTerms = terms,
             Evaluate = stream =>
             {
                 var scores = Score(model, judge, test, reference, stream);
-                return (model.Conditional ? [.. Terms, "test_label_accuracy"] : Terms).Select(t => (double)scores[t]!).ToArray();
+                return terms.Select(t => (double)scores[t]!).ToArray();
             },
             FinalMetrics = _ => new Dictionary<string, object?> { ["judge_test_accuracy"] = judge.TestAccuracy, ["evaluation_samples"] = reference },
             WritePictures = (folder, stream) =>
@@ -96,19 +97,6 @@ public static class MnistGanPlan
         model.Eval();
         var samples = model.Sample(count, stream);
         var digits = test.Images(Enumerable.Range(0, count).ToArray(), model.Device);
-        var scores = judge.Score(samples, digits);
-        if (model.Conditional)
-        {
-            var p = judge.Probabilities(samples);
-            int agree = 0;
-            for (int i = 0; i < count; i++)
-            {
-                int best = 0;
-                for (int c = 1; c < MnistJudge.Classes; c++) if (p[i * MnistJudge.Classes + c] > p[i * MnistJudge.Classes + best]) best = c;
-                if (best == i % model.LabelCount) agree++;
-            }
-            scores["test_label_accuracy"] = (double)agree / count;
-        }
-        return scores;
+        return judge.Score(samples, digits, model.Conditional ? Enumerable.Range(0, count).Select(i => i % model.LabelCount).ToArray() : null);
     }
 }

@@ -68,18 +68,22 @@ public sealed class MnistJudge : IDisposable
         return Ops.Softmax(_net.Forward(images), 1).ToArray();
     }
 
-    /// <summary>Every score of the GAN issue for samples against reference digits (both [n, 784]).</summary>
-    public Dictionary<string, object?> Score(Tensor samples, Tensor reference)
+    /// <summary>Every score of the GAN issue for samples against reference digits (both [n, 784]);
+    /// with the labels the samples were asked for (a conditional model), also the fraction the
+    /// judge reads as asked.</summary>
+    public Dictionary<string, object?> Score(Tensor samples, Tensor reference, int[]? asked = null)
     {
         var probabilities = Probabilities(samples);
-        var labels = Enumerable.Range(0, samples.Shape[0]).Select(i => ArgMax(probabilities.AsSpan(i * Classes, Classes)));
-        return new Dictionary<string, object?>
+        var labels = Enumerable.Range(0, samples.Shape[0]).Select(i => ArgMax(probabilities.AsSpan(i * Classes, Classes))).ToArray();
+        var scores = new Dictionary<string, object?>
         {
             ["test_frechet_distance"] = SampleQuality.FrechetDistance(Features(samples), Features(reference), FeatureDim),
             ["test_mean_max_softmax"] = SampleQuality.MeanMaxProbability(probabilities, Classes),
             ["test_label_entropy"] = SampleQuality.LabelEntropy(labels, Classes),
             ["judge_test_accuracy"] = TestAccuracy,
         };
+        if (asked is not null) scores["test_label_accuracy"] = (double)labels.Where((l, i) => l == asked[i]).Count() / labels.Length;
+        return scores;
     }
 
     private float[] Run(Tensor images, int layers)

@@ -10,19 +10,12 @@ namespace GpuGen.Tests.Autograd;
 /// </summary>
 public class AnomalyTests
 {
-    private static Tensor Leaf(Device device, params float[] values)
-    {
-        var t = Tensor.FromArray(values, Shape.Of(values.Length), device);
-        t.RequiresGrad = true;
-        return t;
-    }
-
     [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
     public void AForwardNaNNamesItsOp(string deviceName)
     {
         var device = GpuGen.Devices.Get(deviceName);
         using var scope = new TensorScope();
-        var x = Leaf(device, 1.5f, -1f, 2f);
+        var x = TestSupport.Leaf(device, 1.5f, -1f, 2f);
         var h = Ops.Mul(x, 2f); // finite: checked and passed
         using (GpuGen.Autograd.DetectAnomaly())
         {
@@ -37,7 +30,7 @@ public class AnomalyTests
     {
         var device = GpuGen.Devices.Get(deviceName);
         using var scope = new TensorScope();
-        var x = Leaf(device, 1f, 100f);
+        var x = TestSupport.Leaf(device, 1f, 100f);
         using var _ = GpuGen.Autograd.DetectAnomaly();
         var e = Assert.Throws<AnomalyException>(() => Ops.Exp(x))!;
         Assert.That(e.Message, Does.Contain("'exp'").And.Contain("infinity").And.Contain("forward"));
@@ -50,7 +43,7 @@ public class AnomalyTests
     {
         var device = GpuGen.Devices.Get(deviceName);
         using var scope = new TensorScope();
-        var x = Leaf(device, 0f, 1f, 4f);
+        var x = TestSupport.Leaf(device, 0f, 1f, 4f);
         using var _ = GpuGen.Autograd.DetectAnomaly();
         var loss = Ops.Sum(Ops.Mul(Ops.Sqrt(x), 3f));
         Assert.That(loss.Item(), Is.EqualTo(9f), "the forward is finite");
@@ -63,7 +56,7 @@ public class AnomalyTests
     public void ANonFiniteInputFromOutsideTheCheckedOpsIsSaidToBeSo()
     {
         using var scope = new TensorScope();
-        var parameter = Leaf(TestSupport.Cpu, 1f, float.NaN);
+        var parameter = TestSupport.Leaf(TestSupport.Cpu, 1f, float.NaN);
         using var _ = GpuGen.Autograd.DetectAnomaly();
         var e = Assert.Throws<AnomalyException>(() => Ops.Mul(parameter, 2f))!;
         Assert.That(e.Message, Does.StartWith("detect-anomaly: input 0 [2] of 'mul' already holds NaN, made outside the checked ops"));
@@ -74,7 +67,7 @@ public class AnomalyTests
     {
         using var scope = new TensorScope();
         Assert.That(GpuGen.Autograd.IsDetectingAnomaly, Is.False);
-        var x = Leaf(TestSupport.Cpu, 0f, -1f);
+        var x = TestSupport.Leaf(TestSupport.Cpu, 0f, -1f);
         var loss = Ops.Sum(Ops.Sqrt(x));
         Assert.That(float.IsNaN(loss.Item()), Is.True);
         loss.Backward();

@@ -10,20 +10,13 @@ namespace GpuGen.Tests.Autograd;
 /// </summary>
 public class LeafGradientTests
 {
-    private static Tensor Leaf(Device device, params float[] values)
-    {
-        var t = Tensor.FromArray(values, Shape.Of(values.Length), device);
-        t.RequiresGrad = true;
-        return t;
-    }
-
     [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
     public void TwoLeavesOfOneSumGetGradientsOfTheirOwn(string deviceName)
     {
         var device = GpuGen.Devices.Get(deviceName);
         using var scope = new TensorScope();
-        var a = Leaf(device, 0.5f, -1.5f, 2f);
-        var b = Leaf(device, 1f, 0.25f, -3f);
+        var a = TestSupport.Leaf(device, 0.5f, -1.5f, 2f);
+        var b = TestSupport.Leaf(device, 1f, 0.25f, -3f);
         Ops.Sum(Ops.Add(a, b)).Backward(createGraph: true);
         Assert.That(a.Grad!.SharesStorageWith(b.Grad!), Is.False, "a.Grad and b.Grad are different buffers");
 
@@ -37,8 +30,8 @@ public class LeafGradientTests
     {
         var device = GpuGen.Devices.Get(deviceName);
         using var scope = new TensorScope();
-        var a = Leaf(device, 0.5f, -1.5f);
-        var b = Leaf(device, 1f, 0.25f);
+        var a = TestSupport.Leaf(device, 0.5f, -1.5f);
+        var b = TestSupport.Leaf(device, 1f, 0.25f);
         foreach (bool createGraph in new[] { false, true })
         {
             var y = Ops.Add(a, b);
@@ -61,7 +54,7 @@ public class LeafGradientTests
     {
         var device = TestSupport.Cpu;
         using var scope = new TensorScope();
-        var a = Leaf(device, 0.5f, -1.5f, 2f);
+        var a = TestSupport.Leaf(device, 0.5f, -1.5f, 2f);
         Ops.Sum(Ops.Square(a)).Backward(createGraph: firstCreatesGraph);
         Ops.Sum(Ops.Square(a)).Backward(createGraph: secondCreatesGraph);
         Assert.That(a.Grad!.ToArray(), Is.EqualTo(new[] { 2f, -6f, 8f }));
@@ -79,7 +72,7 @@ public class LeafGradientTests
     {
         var device = TestSupport.Cpu;
         using var scope = new TensorScope();
-        var a = Leaf(device, 0.5f, -1.5f);
+        var a = TestSupport.Leaf(device, 0.5f, -1.5f);
         Ops.Sum(Ops.Square(a)).Backward(createGraph: true);
         var first = a.Grad!;
         Ops.Sum(Ops.Square(a)).Backward(createGraph: createGraph);
@@ -92,7 +85,7 @@ public class LeafGradientTests
     {
         var device = TestSupport.Cpu;
         using var scope = new TensorScope();
-        var a = Leaf(device, 0.5f, -1.5f);
+        var a = TestSupport.Leaf(device, 0.5f, -1.5f);
         using var sgd = new Sgd([("a", a)], 0.1f);
         Ops.Sum(Ops.Square(a)).Backward();
         var plain = a.Grad!;

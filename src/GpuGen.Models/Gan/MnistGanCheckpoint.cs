@@ -1,0 +1,40 @@
+using System.Globalization;
+using GpuGen.IO;
+
+namespace GpuGen.Models.Gan;
+
+/// <summary>Restoring an MLP GAN on digits from the checkpoint <c>gpugen train gan|wgan|wgan-gp --data mnist</c> wrote.</summary>
+public static class MnistGanCheckpoint
+{
+    /// <summary>True when the checkpoint at <paramref name="path"/> holds a GAN trained on digits (else a toy one).</summary>
+    public static bool IsDigits(string path) => SafeTensors.Load(path).Metadata.GetValueOrDefault("data") == "mnist";
+
+    /// <summary>Builds the <see cref="MnistGan"/> the checkpoint describes and loads it; a checkpoint of
+    /// another model is one clear error, with nothing left allocated.</summary>
+    public static (MnistGan Model, GanSettings Settings) Load(string path, GanKind kind, Device device)
+    {
+        var file = SafeTensors.Load(path);
+        var meta = file.Metadata;
+        string expected = ToyGanPlan.NameOf(kind);
+        if (meta.GetValueOrDefault("model") is not { } model)
+            throw new GpuGenException($"checkpoint {path}: no 'model' in its metadata: not written by gpugen train");
+        if (model != expected)
+            throw new GpuGenException($"checkpoint {path}: holds a '{model}' model, not a '{expected}'");
+        var settings = new GanSettings(kind,
+            int.TryParse(meta.GetValueOrDefault("critic_iters"), CultureInfo.InvariantCulture, out int k) && k > 0 ? k : throw new GpuGenException($"checkpoint {path}: metadata 'critic_iters' is missing or not a count"),
+            float.TryParse(meta.GetValueOrDefault("lambda"), CultureInfo.InvariantCulture, out float l) ? l : 10f,
+            float.TryParse(meta.GetValueOrDefault("clip"), CultureInfo.InvariantCulture, out float c) ? c : 0.01f,
+            meta.GetValueOrDefault("saturating") == "true");
+        var gan = new MnistGan(new Generator(0), device, settings.CrossEntropy ? new Generator(0) : null, kind == GanKind.ConditionalGan ? MnistGan.Classes : 0);
+        try
+        {
+            Checkpoint.Load(file, path, gan);
+            return (gan, settings);
+        }
+        catch
+        {
+            gan.Dispose();
+            throw;
+        }
+    }
+}
