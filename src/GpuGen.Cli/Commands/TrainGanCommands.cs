@@ -28,10 +28,10 @@ internal static class TrainGanCommands
         var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers of G and D.", DefaultValueFactory = _ => 3 }));
         var command = new Command(name, kind switch
         {
-            GanKind.WganGp => "Train a WGAN-GP (Gulrajani et al. 2017) on a 2-D toy: critic loss E D(G(z)) − E D(x) + λ(‖∇D(x̂)‖ − 1)².",
-            GanKind.Wgan => "Train a WGAN with weight clipping (Arjovsky et al. 2017) on a 2-D toy: RMSProp, critic weights clipped to ±c.",
+            GanKind.WganGp => "Train a WGAN-GP (Gulrajani et al. 2017) on a 2-D toy or MNIST: critic loss E D(G(z)) − E D(x) + λ(‖∇D(x̂)‖ − 1)².",
+            GanKind.Wgan => "Train a WGAN with weight clipping (Arjovsky et al. 2017) on a 2-D toy or MNIST: RMSProp, critic weights clipped to ±c.",
             GanKind.ConditionalGan => "Train a conditional GAN (Mirza & Osindero 2014) on MNIST digits: the one-hot label into both G and D.",
-            _ => "Train a GAN (Goodfellow et al. 2014) on a 2-D toy: k discriminator steps per generator step, cross-entropy losses.",
+            _ => "Train a GAN (Goodfellow et al. 2014) on a 2-D toy or MNIST: k discriminator steps per generator step, cross-entropy losses.",
         })
         { iters, criticIters, width, depth };
         Option<float?>? lambda = null;
