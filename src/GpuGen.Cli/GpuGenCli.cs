@@ -79,7 +79,7 @@ public static class GpuGenCli
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
-            }.With(GanKinds.Select(k => TrainGanCommands.Toy(k, stdout, stderr))),
+            }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),

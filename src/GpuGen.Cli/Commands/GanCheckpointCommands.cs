@@ -8,7 +8,7 @@ using GpuGen.Models.Output;
 
 namespace GpuGen.Cli.Commands;
 
-/// <summary><c>gpugen sample gan|wgan|wgan-gp</c> and <c>gpugen eval …</c>: what a trained toy GAN gives.</summary>
+/// <summary><c>gpugen sample gan|cgan|dcgan|wgan|wgan-gp</c> and <c>gpugen eval …</c>: what a trained GAN gives, on the toys or digits.</summary>
 internal static class GanCheckpointCommands
 {
     private static Option<string> CheckpointOption(string name) => new("--checkpoint")
@@ -116,7 +116,7 @@ internal static class GanCheckpointCommands
                 MnistGanPlan.Grid(model, path, noise); // one row per class
                 return;
             }
-            var samples = (label is { } digit ? model.Sample(Enumerable.Repeat(digit, n).ToArray(), noise) : model.Sample(n, noise)).ToArray();
+            var samples = model.SampleMany(n, noise, label is { } digit ? Enumerable.Repeat(digit, n).ToArray() : null).ToArray();
             if (npy) NpyFile.Save(path, samples, n, 1, 28, 28);
             else ImageGrid.SavePng(path, samples, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
         }

@@ -15,6 +15,9 @@ public enum GanKind
     WganGp,
     /// <summary>Mirza &amp; Osindero 2014: the GAN's game with the label (one-hot) fed to both G and D.</summary>
     ConditionalGan,
+    /// <summary>Radford et al. 2016: the GAN's non-saturating game between a transposed-convolution
+    /// generator and a strided-convolution discriminator, both with BatchNorm (digits only).</summary>
+    Dcgan,
 }
 
 /// <summary>The settings of one game: its kind, critic steps per generator step, λ, the clip, and
@@ -22,7 +25,7 @@ public enum GanKind
 public sealed record GanSettings(GanKind Kind, int CriticIters, float Lambda = 10f, float Clip = 0.01f, bool Saturating = false)
 {
     /// <summary>True for the cross-entropy games (GAN, conditional GAN), false for the Wasserstein ones.</summary>
-    public bool CrossEntropy => Kind is GanKind.Gan or GanKind.ConditionalGan;
+    public bool CrossEntropy => Kind is GanKind.Gan or GanKind.ConditionalGan or GanKind.Dcgan;
 
     /// <summary>The names of the values one iteration reports, first the progress bar's.</summary>
     public string[] Terms => Kind switch

@@ -25,7 +25,13 @@ public static class MnistGanCheckpoint
             float.TryParse(meta.GetValueOrDefault("lambda"), CultureInfo.InvariantCulture, out float l) ? l : 10f,
             float.TryParse(meta.GetValueOrDefault("clip"), CultureInfo.InvariantCulture, out float c) ? c : 0.01f,
             meta.GetValueOrDefault("saturating") == "true");
-        var gan = new MnistGan(new Generator(0), device, settings.CrossEntropy ? new Generator(0) : null, kind == GanKind.ConditionalGan ? MnistGan.Classes : 0);
+        var net = meta.GetValueOrDefault("net") switch
+        {
+            "conv" => DigitNet.Conv,
+            null or "mlp" => DigitNet.Mlp,
+            var other => throw new GpuGenException($"checkpoint {path}: metadata 'net' is '{other}', expected mlp or conv"),
+        };
+        var gan = Build(kind, net, new Generator(0), device, new Generator(0));
         try
         {
             Checkpoint.Load(file, path, gan);
@@ -37,4 +43,10 @@ public static class MnistGanCheckpoint
             throw;
         }
     }
+
+    /// <summary>The model a game and a net make: dropout in D for the MLP cross-entropy games, the label
+    /// for cgan, BatchNorm in the convolutional critic for DCGAN only.</summary>
+    public static MnistGan Build(GanKind kind, DigitNet net, Generator init, Device device, Generator dropout) =>
+        new(init, device, kind is GanKind.Gan or GanKind.ConditionalGan && net == DigitNet.Mlp ? dropout : null,
+            kind == GanKind.ConditionalGan ? MnistGan.Classes : 0, net, criticBatchNorm: kind == GanKind.Dcgan);
 }

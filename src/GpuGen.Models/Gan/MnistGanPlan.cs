@@ -40,7 +40,7 @@ public static class MnistGanPlan
             Name = name,
             Module = model,
             Optimizers = [("critic", critic), ("generator", generator)],
-            Metadata = new Dictionary<string, string>(ToyGanPlan.Settings(name, settings)) { ["data"] = "mnist", ["net"] = "mlp" },
+            Metadata = new Dictionary<string, string>(ToyGanPlan.Settings(name, settings)) { ["data"] = "mnist", ["net"] = NetName(model.Net) },
             Streams = streams,
             StepsPerEpoch = loader.BatchesPerEpoch,
             ExamplesPerEpoch = loader.BatchesPerEpoch * rows,
@@ -76,15 +76,22 @@ public static class MnistGanPlan
         return new OwnedPlan(plan, critic, generator, judge);
     }
 
+    public static string NetName(DigitNet net) => net == DigitNet.Conv ? "conv" : "mlp";
+
     private static readonly string[] Terms = ["test_frechet_distance", "test_mean_max_softmax", "test_label_entropy"];
 
     /// <summary>64 samples in 8 rows, or for a conditional model 10 rows of 10, one per class.</summary>
     public static void Grid(MnistGan model, string path, Generator noise)
     {
         if (model.Conditional)
-            ImageGrid.SavePng(path, model.Sample(Enumerable.Range(0, 100).Select(i => i / 10).ToArray(), noise).ToArray(), 100, 28, 28, 10);
+            ImageGrid.SavePng(path, Host(model.SampleMany(100, noise, Enumerable.Range(0, 100).Select(i => i / 10).ToArray())), 100, 28, 28, 10);
         else
-            ImageGrid.SavePng(path, model.Sample(64, noise).ToArray(), 64, 28, 28, 8);
+            ImageGrid.SavePng(path, Host(model.SampleMany(64, noise)), 64, 28, 28, 8);
+    }
+
+    private static float[] Host(Tensor t)
+    {
+        using (t) return t.ToArray();
     }
 
     /// <summary>The judge's scores of <paramref name="count"/> samples against the first as many test
@@ -95,7 +102,7 @@ public static class MnistGanPlan
         using var scope = new TensorScope();
         using var noGrad = Autograd.NoGrad();
         model.Eval();
-        var samples = model.Sample(count, stream);
+        var samples = model.SampleMany(count, stream);
         var digits = test.Images(Enumerable.Range(0, count).ToArray(), model.Device);
         return judge.Score(samples, digits, model.Conditional ? Enumerable.Range(0, count).Select(i => i % model.LabelCount).ToArray() : null);
     }

@@ -25,7 +25,7 @@ public static class ToyGanPlan
     /// <summary>Points compared by the test metrics.</summary>
     public const int EvaluationPoints = 2000;
 
-    public static string NameOf(GanKind kind) => kind switch { GanKind.Gan => "gan", GanKind.ConditionalGan => "cgan", GanKind.Wgan => "wgan", _ => "wgan-gp" };
+    public static string NameOf(GanKind kind) => kind switch { GanKind.Gan => "gan", GanKind.ConditionalGan => "cgan", GanKind.Dcgan => "dcgan", GanKind.Wgan => "wgan", _ => "wgan-gp" };
 
     /// <summary>Epochs for <paramref name="iterations"/> generator iterations: whole epochs of
     /// <see cref="IterationsPerEpoch"/>, or one epoch when fewer.</summary>
@@ -99,7 +99,7 @@ public static class ToyGanPlan
     };
 
     /// <summary>The papers' optimizers for the critic and the generator: WGAN-GP Adam(lr, β 0.5, 0.9),
-    /// WGAN RMSProp(lr), GAN Adam(lr, β 0.5, 0.999).</summary>
+    /// WGAN RMSProp(lr), GAN and DCGAN Adam(lr, β 0.5, 0.999).</summary>
     public static (Optimizer Critic, Optimizer Generator) Optimizers(GanKind kind, GpuGen.Nn.Module critic, GpuGen.Nn.Module generator, float lr)
     {
         Optimizer Make(GpuGen.Nn.Module m) => kind switch

@@ -75,6 +75,9 @@ public sealed class Activation : Module
     public static Activation Silu() => new("SiLU", Ops.Silu);
     public static Activation Gelu() => new("GELU", Ops.Gelu);
 
+    /// <summary>y = scale·x + shift: a fixed change of range, such as tanh's [−1, 1] to [0, 1].</summary>
+    public static Activation Affine(float scale, float shift) => new($"Affine({scale}, {shift})", x => Ops.Add(Ops.Mul(x, scale), shift));
+
     public override Tensor Forward(Tensor x) => _f(x);
     public override string ToString() => _name;
 }
