@@ -39,14 +39,15 @@ public static unsafe class GemmHost
     /// <summary>
     /// Runs <paramref name="p"/> on pinned host memory. The caller has checked that every
     /// operand holds <see cref="GemmProblem.Extents"/> elements; <paramref name="bias"/> (N
-    /// values) may be null.
+    /// values) may be null. <paramref name="serial"/> keeps it on the calling thread (a caller
+    /// that already runs one GEMM per core, such as the convolution's per-image products).
     /// </summary>
-    public static void Run(GemmProblem p, float* a, float* b, float* c, float* bias)
+    public static void Run(GemmProblem p, float* a, float* b, float* c, float* bias, bool serial = false)
     {
         if (p.M == 0 || p.N == 0 || p.Batch == 0) return;
         var isa = Resolved;
         int nr = isa == GemmIsa.Vector512 ? 32 : 16;
-        int workers = p.Flops < ParallelFlops ? 1 : HostParallel.WorkerCount;
+        int workers = serial || p.Flops < ParallelFlops ? 1 : HostParallel.WorkerCount;
         var job = new Job(p, (nint)a, (nint)b, (nint)c, (nint)bias, isa, nr);
 
         if (workers == 1)

@@ -106,6 +106,18 @@ internal interface IConvKernels
     void SwapAxes01(Tensor x, Tensor? bias, Tensor y, int a, int b, int r);
 }
 
+/// <summary>
+/// The convolution as per-image GEMMs over an in-cache im2col (<see cref="Kernels.Conv.ConvHostGemm"/>),
+/// for backends whose IConvKernels also implement it; the others compose Im2Col, GEMM and
+/// SwapAxes01. Weights [O, C/groups, KH, KW]; images [N, C, H, W]; outputs [N, O, OH, OW].
+/// </summary>
+internal interface IConvGemmKernels
+{
+    void Forward(Tensor x, Tensor weight, Tensor? bias, Tensor y, in Kernels.Conv.ConvGeometry g, int groups);
+    void DataGrad(Tensor gy, Tensor weight, Tensor gx, in Kernels.Conv.ConvGeometry g, int groups);
+    void WeightGrad(Tensor x, Tensor gy, Tensor gw, in Kernels.Conv.ConvGeometry g, int groups);
+}
+
 /// <summary>Copies between layouts (see <see cref="Kernels.Layout.BoxCopy"/>): permutations, slices along any axis, concatenation.</summary>
 internal interface ILayoutKernels
 {

@@ -21,10 +21,10 @@ public readonly record struct Window2d((int H, int W) Kernel, (int H, int W) Str
     }
 }
 
-// The convolution family as data movement plus GEMM. Im2Col and Col2Im are each other's
-// adjoint (and so each other's derivative), SwapAxes01 is its own; convolution, transposed
-// convolution and pooling are compositions of these with MatMul and reductions, so their
-// first and second derivatives come from the tape (see CONTRIBUTING.md, "Convolutions").
+// The convolution family. Convolution and transposed convolution are the three products of
+// Ops.ConvProducts.cs, closed under differentiation. Im2Col and Col2Im are each other's adjoint
+// (and so each other's derivative), SwapAxes01 is its own; pooling composes them with reductions,
+// and the device's convolutions compose them with MatMul (see CONTRIBUTING.md, "Convolutions").
 public static partial class Ops
 {
     /// <summary>The im2col matrix [C·KH·KW, N·OH·OW] of x [N, C, H, W] (<see cref="ConvGeometry"/>),
@@ -102,20 +102,20 @@ public static partial class Ops
         if (x.Rank != 4 || weight.Rank != 4 || groups < 1 || x.Shape[1] % groups != 0 || weight.Shape[0] % groups != 0
             || weight.Shape[1] * groups != x.Shape[1] || (weight.Shape[2], weight.Shape[3]) != window.Kernel)
             throw new ShapeMismatchException($"{op}: x has shape {x.Shape} and weight {weight.Shape} with {groups} group(s); expected x [N, C, H, W] and weight [O, C/groups, KH, KW], C and O divisible by groups");
-        var g = window.Over(op, x.Shape);
-        int outChannels = weight.Shape[0];
-        var cols = Im2Col(x, window);                                              // [C·K, N·P]
-        var a = weight.Reshape(groups, outChannels / groups, g.Rows / groups);     // [g, O/g, C/g·K]
-        var b = cols.Reshape(groups, g.Rows / groups, g.Columns);                  // [g, C/g·K, N·P]
-        var y = MatMul(a, b).Reshape(outChannels, g.N, g.OH * g.OW);               // [O, N, P]
-        return SwapAxes01(y, bias).Reshape(g.N, outChannels, g.OH, g.OW);          // [N, O, P] + bias, one pass
+        window.Over(op, x.Shape);
+        if (bias is not null)
+        {
+            Check.Alive(op, "bias", bias);
+            if (bias.Shape != Shape.Of(weight.Shape[0])) throw new ShapeMismatchException($"{op}: bias has shape {bias.Shape}; the weight {weight.Shape} has {weight.Shape[0]} output channels");
+        }
+        return ConvForward(x, weight, bias, window, groups); // Ops.ConvProducts.cs
     }
 
     /// <summary>
     /// Transposed 2-D convolution (the adjoint of <see cref="Conv2d"/> in x; PyTorch's
     /// ConvTranspose2d) of x [N, Cin, H, W] with weight [Cin, Cout/groups, KH, KW]:
     /// y [N, Cout, OH, OW], OH = (H − 1)·SH − 2·PH + DH·(KH − 1) + outputPadding + 1.
-    /// Computed as Col2Im(Wgᵀ·x) per group.
+    /// Computed as <see cref="ConvDataGrad"/>, Col2Im(Wgᵀ·x) per group.
     /// </summary>
     public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias = null, int stride = 1, int padding = 0,
         int outputPadding = 0, int dilation = 1, int groups = 1)
@@ -136,10 +136,7 @@ public static partial class Ops
         var g = window.Over(op, outShape);
         if (g.OH != h || g.OW != w)
             throw new ShapeMismatchException($"{op}: the output {outShape} does not map back onto the input's {h}×{w} (got {g.OH}×{g.OW})");
-        var xs = SwapAxes01(x).Reshape(groups, cin / groups, n * h * w);               // [g, Cin/g, N·H·W]
-        var a = weight.Reshape(groups, cin / groups, cout / groups * kh * kw);         // [g, Cin/g, Cout/g·K]
-        var cols = MatMul(a, xs, transA: true).Reshape(cout * kh * kw, n * h * w);     // [Cout·K, N·H·W]
-        var y = Col2Im(cols, outShape, window);
+        var y = ConvDataGrad(x, weight, outShape, window, groups); // the adjoint of a convolution of the output (Ops.ConvProducts.cs)
         return bias is null ? y : Add(y, bias.Reshape(1, cout, 1, 1));
     }
 

@@ -20,6 +20,7 @@ public class ConvTests
             [1, 2, 9, 7, 3, 3, 1, 1, 2, 1],
             [3, 4, 6, 6, 4, 1, 1, 0, 1, 4],
             [2, 1, 5, 5, 2, 2, 2, 1, 1, 1],
+            [5, 8, 14, 14, 40, 4, 2, 1, 1, 1], // a DCGAN layer's shape: per-image GEMMs past one micro-tile, an odd batch over the workers
         ];
         foreach (var device in TestSupport.DeviceNames)
             foreach (var c in cases)
@@ -48,7 +49,7 @@ public class ConvTests
         var d = GpuGen.Devices.Get(device);
         int stride = c[6], outputPadding = stride > 1 ? 1 : 0;
         int[] xs = [c[0], c[1], c[2], c[3]], ws = [c[1], c[4] / c[9], c[5], c[5]];
-        if (c[4] % c[9] != 0) return;
+        Assert.That(c[4] % c[9], Is.Zero, "every case's channels divide into its groups");
         var x = TestSupport.RandomArray(xs.Aggregate(1, (p, v) => p * v), 4);
         var w = TestSupport.RandomArray(ws.Aggregate(1, (p, v) => p * v), 5);
         using var scope = new TensorScope();
@@ -94,6 +95,47 @@ public class ConvTests
         var bilinear = Ops.UpsampleBilinear(xt, 3);
         Assert.That(bilinear.Shape, Is.EqualTo(Shape.Of(2, 2, 9, 12)));
         AssertClose(bilinear.ToArray(), ConvReference.Bilinear(x, xs, 3), terms: 4, scale: 2);
+    }
+
+    /// <summary>
+    /// The three products of a convolution (forward, ∂x, ∂W) and the transposed convolution, at
+    /// DCGAN layers' shapes with odd batches (5 images over the workers, and 1 alone): the cpu
+    /// device's per-image GEMMs (ConvHostGemm) against ilgpu-cpu's composed Im2Col, GEMM and
+    /// SwapAxes01. The loss Σ y ⊙ r with random r makes every gradient element count.
+    /// </summary>
+    [TestCase(5, 8, 14, 40, 4, 2, 1)]
+    [TestCase(1, 6, 7, 12, 4, 2, 1)]
+    [TestCase(3, 3, 9, 5, 3, 1, 1)]
+    public void TheHostProductsMatchTheComposedKernels(int n, int c, int size, int o, int k, int stride, int pad)
+    {
+        (float[] Y, float[] Dx, float[] Dw, float[] Db, float[] T, float[] DxT) On(Device d)
+        {
+            using var scope = new TensorScope();
+            var x = Tensor.FromArray(TestSupport.RandomArray(n * c * size * size, 11), Shape.Of(n, c, size, size), d);
+            var w = Tensor.FromArray(TestSupport.RandomArray(o * c * k * k, 12), Shape.Of(o, c, k, k), d);
+            var b = Tensor.FromArray(TestSupport.RandomArray(o, 13), d);
+            foreach (var t in new[] { x, w, b }) t.RequiresGrad = true;
+            var y = Ops.Conv2d(x, w, b, stride: stride, padding: pad);
+            var r = Tensor.FromArray(TestSupport.RandomArray(y.Length, 14), y.Shape, d);
+            Ops.Sum(Ops.Mul(y, r)).Backward();
+            var (yv, dx, dw, db) = (y.ToArray(), x.Grad!.ToArray(), w.Grad!.ToArray(), b.Grad!.ToArray());
+            x.ClearGrad();
+            var yt = Tensor.FromArray(yv, y.Shape, d);
+            yt.RequiresGrad = true;
+            var t2 = Ops.ConvTranspose2d(yt, w, stride: stride, padding: pad, outputPadding: (size + 2 * pad - k) % stride);
+            Ops.Sum(Ops.Square(t2)).Backward();
+            return (yv, dx, dw, db, t2.ToArray(), yt.Grad!.ToArray());
+        }
+        var host = On(TestSupport.Cpu);
+        var composed = On(TestSupport.IlgpuCpu);
+        foreach (var (name, a, e) in new[] { ("y", host.Y, composed.Y), ("∂x", host.Dx, composed.Dx), ("∂W", host.Dw, composed.Dw),
+                     ("∂b", host.Db, composed.Db), ("convTranspose", host.T, composed.T), ("∂ of convTranspose", host.DxT, composed.DxT) })
+        {
+            double scale = e.Max(v => Math.Abs((double)v));
+            Assert.That(scale, Is.GreaterThan(0.1), $"{name}: not trivially zero");
+            for (int i = 0; i < a.Length; i++)
+                if (!(Math.Abs(a[i] - e[i]) <= 2e-5 * scale)) Assert.Fail($"{name}[{i}]: host {a[i]:R}, composed {e[i]:R}");
+        }
     }
 
     [Test]
