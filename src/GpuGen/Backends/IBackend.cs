@@ -18,6 +18,7 @@ internal interface IBackend
     IOptimKernels Optim { get; }
     IConvKernels Conv { get; }
     IReparameterizeKernels Reparameterize { get; }
+    IPenaltyKernels Penalty { get; }
     ILayoutKernels Layout { get; }
 }
 
@@ -135,6 +136,19 @@ internal interface ILayoutKernels
 
     /// <summary>y [b, columns] = g[b] at column index[b], zero elsewhere.</summary>
     void ScatterColumn(Tensor g, Tensor indices, Tensor y, int columns);
+}
+
+/// <summary>The WGAN-GP gradient penalty's fused kernels (<see cref="Kernels.Penalty.GradientPenaltyKernels"/>).</summary>
+internal interface IPenaltyKernels
+{
+    /// <summary>mixed = fake + a_i·(real − fake) per row i of <paramref name="rowLength"/> values, a_i from the stream.</summary>
+    void Mix(Tensor real, Tensor fake, Tensor mixed, int rowLength, ulong seed, ulong offset);
+
+    /// <summary>norms[i] = ‖gradient row i‖₂ and penalty[0] = λ/B·Σ(norms − 1)².</summary>
+    void Rows(Tensor gradient, Tensor norms, Tensor penalty, int rows, int rowLength, float lambda);
+
+    /// <summary>result = upstream[0]·scale·(n_i − 1)/n_i·gradient, row by row (0 where n_i = 0).</summary>
+    void Backward(Tensor gradient, Tensor norms, Tensor upstream, Tensor result, int rowLength, float scale);
 }
 
 /// <summary>Fused kernels of the variational models.</summary>

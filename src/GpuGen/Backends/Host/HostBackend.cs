@@ -15,6 +15,7 @@ internal sealed class HostBackend : IBackend
     public IConvKernels Conv { get; } = new HostConv();
     public IReparameterizeKernels Reparameterize { get; } = new HostReparameterize();
     public ILayoutKernels Layout { get; } = new HostLayout();
+    public IPenaltyKernels Penalty { get; } = new HostPenalty();
 }
 
 internal static class HostTensorAccess

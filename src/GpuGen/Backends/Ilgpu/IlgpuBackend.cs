@@ -14,6 +14,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IConvKernels Conv { get; } = new IlgpuConv(device);
     public IReparameterizeKernels Reparameterize { get; } = new IlgpuReparameterize(device);
     public ILayoutKernels Layout { get; } = new IlgpuLayout(device);
+    public IPenaltyKernels Penalty { get; } = new IlgpuPenalty(device);
 }
 
 internal static class IlgpuTensorAccess
