@@ -57,7 +57,10 @@ public static class MnistGanPlan
                 var scores = Score(model, judge, test, reference, stream);
                 return terms.Select(t => (double)scores[t]!).ToArray();
             },
-            FinalMetrics = _ => new Dictionary<string, object?> { ["judge_test_accuracy"] = judge.TestAccuracy, ["evaluation_samples"] = reference },
+            FinalMetrics = stream => new Dictionary<string, object?>(Parzen(model, test, stream))
+            {
+                ["judge_test_accuracy"] = judge.TestAccuracy, ["evaluation_samples"] = reference,
+            },
             WritePictures = (folder, stream) =>
             {
                 Grid(model, Path.Combine(folder, "samples.png"), stream);
@@ -92,6 +95,30 @@ public static class MnistGanPlan
     private static float[] Host(Tensor t)
     {
         using (t) return t.ToArray();
+    }
+
+    public const int ParzenSamples = 10_000;
+
+    /// <summary>
+    /// The GAN paper's Parzen-window log-likelihood (<see cref="ParzenWindow"/>) of test digits under
+    /// <see cref="ParzenSamples"/> samples: σ chosen on the first half of the test split, the
+    /// likelihood reported on the second half (the training digits are not used: the GAN saw them).
+    /// </summary>
+    public static Dictionary<string, object?> Parzen(MnistGan model, MnistSplit test, Generator stream)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        model.Eval();
+        var samples = model.SampleMany(ParzenSamples, stream);
+        int half = test.Count / 2;
+        var validation = test.Images(Enumerable.Range(0, half).ToArray(), model.Device);
+        var held = test.Images(Enumerable.Range(half, test.Count - half).ToArray(), model.Device);
+        var (sigma, validationLl, testLl) = ParzenWindow.Evaluate(samples, validation, held);
+        return new Dictionary<string, object?>
+        {
+            ["test_parzen_log_likelihood"] = testLl, ["parzen_sigma"] = sigma, ["parzen_validation_log_likelihood"] = validationLl,
+            ["parzen_samples"] = ParzenSamples,
+        };
     }
 
     /// <summary>The judge's scores of <paramref name="count"/> samples against the first as many test

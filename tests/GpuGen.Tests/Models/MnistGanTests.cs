@@ -28,6 +28,8 @@ public class MnistGanTests
         Assert.That((double)real["test_mean_max_softmax"]!, Is.GreaterThan(0.9));
     }
 
+    private static readonly double[] ParzenWindowSigmas = GpuGen.Models.Metrics.ParzenWindow.Sigmas;
+
     [Test]
     public void TrainGanOnDigitsWritesItsScoresAndSamples()
     {
@@ -48,7 +50,9 @@ public class MnistGanTests
         (code, stdout, error) = CliRunner.Run("eval", "gan", "--checkpoint", checkpoint, "--json", "--device", "cpu");
         Assert.That(code, Is.EqualTo(0), error);
         using var evaluated = JsonDocument.Parse(stdout);
-        foreach (var key in new[] { "test_frechet_distance", "test_mean_max_softmax", "test_label_entropy", "judge_test_accuracy" })
+        Assert.That(root.GetProperty("test_parzen_log_likelihood").GetDouble(), Is.LessThan(root.GetProperty("parzen_validation_log_likelihood").GetDouble() + 200));
+        Assert.That(ParzenWindowSigmas, Does.Contain(root.GetProperty("parzen_sigma").GetDouble()));
+        foreach (var key in new[] { "test_frechet_distance", "test_mean_max_softmax", "test_label_entropy", "judge_test_accuracy", "test_parzen_log_likelihood", "parzen_sigma" })
             Assert.That(evaluated.RootElement.GetProperty(key).GetDouble(), Is.EqualTo(root.GetProperty(key).GetDouble()), key);
 
         (code, _, error) = CliRunner.Run("sample", "gan", "--checkpoint", checkpoint, "--n", "6", "--out", folder.File("d.npy"), "--device", "cpu");

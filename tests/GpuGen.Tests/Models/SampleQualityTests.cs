@@ -89,4 +89,30 @@ public class SampleQualityTests
         Assert.That(ll, Is.EqualTo(candidates.Max(c => SampleQuality.ParzenLogLikelihood(x, [.. s, .. t], 2, c))));
         Assert.That(SampleQuality.ParzenLogLikelihood(x, [.. s, .. t], 2, best), Is.EqualTo(ll));
     }
+
+    /// <summary>The device Parzen window (distances from one GEMM, blocks of points) against the
+    /// double-precision host reference on random digit-sized data, more points than one block, on
+    /// every device; the σ it picks is the validation set's best.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void TheDeviceParzenWindowMatchesTheReference(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        const int dim = 49;
+        var points = TestSupport.RandomArray(300 * dim, 31).Select(v => 0.5f + 0.5f * v).ToArray();
+        var samples = TestSupport.RandomArray(120 * dim, 32).Select(v => 0.5f + 0.5f * v).ToArray();
+        using var scope = new TensorScope();
+        var p = Tensor.FromArray(points, Shape.Of(300, dim), device);
+        var q = Tensor.FromArray(samples, Shape.Of(120, dim), device);
+        double[] sigmas = [0.1, 0.3, 1.0];
+        var got = GpuGen.Models.Metrics.ParzenWindow.LogLikelihoods(p, q, sigmas);
+        for (int k = 0; k < sigmas.Length; k++)
+        {
+            double expected = SampleQuality.ParzenLogLikelihood(points, samples, dim, sigmas[k]);
+            Assert.That(got[k], Is.EqualTo(expected).Within(1e-4 * Math.Abs(expected) + 1e-3), $"σ = {sigmas[k]} on {deviceName}");
+        }
+        var (sigma, validation, test) = GpuGen.Models.Metrics.ParzenWindow.Evaluate(q, p[0..150], p[150..300], sigmas);
+        Assert.That(sigma, Is.EqualTo(SampleQuality.ChooseParzenSigma(points.AsSpan(0, 150 * dim), samples, dim, sigmas).Sigma));
+        Assert.That(test, Is.EqualTo(SampleQuality.ParzenLogLikelihood(points.AsSpan(150 * dim), samples, dim, sigma)).Within(1e-4 * Math.Abs(test) + 1e-3));
+        Assert.That(validation, Is.Not.EqualTo(test));
+    }
 }
