@@ -20,34 +20,39 @@ public static class ConvHost
                 Im2ColRows(xBase, colsBase, s.g, s.padValue, start, count);
         }, elementsPerItem: g.Columns);
 
-    /// <summary>Rows [start, start + count) of the im2col matrix of x, on the calling thread.</summary>
+    /// <summary>Rows [start, start + count) of the im2col matrix of x, on the calling thread. The
+    /// geometry is read into locals once: through the <c>in</c> reference the JIT must reload it
+    /// after every store to the (possibly aliasing) output.</summary>
     public static unsafe void Im2ColRows(float* xBase, float* colsBase, in ConvGeometry g, float padValue, int start, int count)
     {
+        int images = g.N, channels = g.C, height = g.H, width = g.W, kw = g.KW, kh = g.KH;
+        int sh = g.SH, sw = g.SW, ph = g.PH, pw = g.PW, dh = g.DH, dw = g.DW, oh0 = g.OH, ow0 = g.OW;
+        long columns = g.Columns;
         for (int row = start; row < start + count; row++)
         {
-            int j = row % g.KW, i = row / g.KW % g.KH, c = row / (g.KW * g.KH);
+            int j = row % kw, i = row / kw % kh, c = row / (kw * kh);
             // ow range whose w = ow·SW + offset lands inside [0, W); outside it, the pad value
-            int offset = j * g.DW - g.PW;
-            int first = offset >= 0 ? 0 : Math.Min(g.OW, (-offset + g.SW - 1) / g.SW);
-            int last = g.W - 1 - offset < 0 ? 0 : Math.Min(g.OW, (g.W - 1 - offset) / g.SW + 1);
+            int offset = j * dw - pw;
+            int first = offset >= 0 ? 0 : Math.Min(ow0, (-offset + sw - 1) / sw);
+            int last = width - 1 - offset < 0 ? 0 : Math.Min(ow0, (width - 1 - offset) / sw + 1);
             if (first > last) first = last;
-            float* line = colsBase + (long)row * g.Columns;
-            for (int n = 0; n < g.N; n++)
+            float* line = colsBase + row * columns;
+            for (int n = 0; n < images; n++)
             {
-                float* plane = xBase + (long)(n * g.C + c) * g.H * g.W;
-                for (int oh = 0; oh < g.OH; oh++, line += g.OW)
+                float* plane = xBase + (long)(n * channels + c) * height * width;
+                for (int oh = 0; oh < oh0; oh++, line += ow0)
                 {
-                    int h = oh * g.SH - g.PH + i * g.DH;
-                    if (h < 0 || h >= g.H)
+                    int h = oh * sh - ph + i * dh;
+                    if (h < 0 || h >= height)
                     {
-                        for (int ow = 0; ow < g.OW; ow++) line[ow] = padValue;
+                        for (int ow = 0; ow < ow0; ow++) line[ow] = padValue;
                         continue;
                     }
-                    float* source = plane + h * g.W + offset;
+                    float* source = plane + h * width + offset;
                     for (int ow = 0; ow < first; ow++) line[ow] = padValue;
-                    if (g.SW == 1) Buffer.MemoryCopy(source + first, line + first, (last - first) * 4L, (last - first) * 4L);
-                    else for (int ow = first; ow < last; ow++) line[ow] = source[ow * g.SW];
-                    for (int ow = last; ow < g.OW; ow++) line[ow] = padValue;
+                    if (sw == 1) for (int ow = first; ow < last; ow++) line[ow] = source[ow];
+                    else for (int ow = first; ow < last; ow++) line[ow] = source[ow * sw];
+                    for (int ow = last; ow < ow0; ow++) line[ow] = padValue;
                 }
             }
         }
@@ -65,26 +70,29 @@ public static class ConvHost
     /// plane cleared, then the cols rows of every window offset added in (i, j) order.</summary>
     public static unsafe void Col2ImPlanes(float* colsBase, float* xBase, in ConvGeometry g, int start, int count)
     {
+        int channels = g.C, height = g.H, width = g.W, kw = g.KW, kh = g.KH;
+        int sh = g.SH, sw = g.SW, ph = g.PH, pw = g.PW, dh = g.DH, dw = g.DW, oh0 = g.OH, ow0 = g.OW;
+        long columns = g.Columns;
         for (int plane = start; plane < start + count; plane++)
         {
-            int c = plane % g.C, n = plane / g.C;
-            float* image = xBase + (long)plane * g.H * g.W;
-            new Span<float>(image, g.H * g.W).Clear();
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++)
+            int c = plane % channels, n = plane / channels;
+            float* image = xBase + (long)plane * height * width;
+            new Span<float>(image, height * width).Clear();
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++)
                 {
-                    float* source = colsBase + (long)((c * g.KH + i) * g.KW + j) * g.Columns + n * g.OH * g.OW;
-                    int offset = j * g.DW - g.PW;
-                    int first = offset >= 0 ? 0 : Math.Min(g.OW, (-offset + g.SW - 1) / g.SW);
-                    int last = g.W - 1 - offset < 0 ? 0 : Math.Min(g.OW, (g.W - 1 - offset) / g.SW + 1);
-                    for (int oh = 0; oh < g.OH; oh++)
+                    float* source = colsBase + ((c * kh + i) * kw + j) * columns + (long)n * oh0 * ow0;
+                    int offset = j * dw - pw;
+                    int first = offset >= 0 ? 0 : Math.Min(ow0, (-offset + sw - 1) / sw);
+                    int last = width - 1 - offset < 0 ? 0 : Math.Min(ow0, (width - 1 - offset) / sw + 1);
+                    for (int oh = 0; oh < oh0; oh++)
                     {
-                        int h = oh * g.SH - g.PH + i * g.DH;
-                        if (h < 0 || h >= g.H) continue;
-                        float* line = image + h * g.W + offset;
-                        float* values = source + oh * g.OW;
-                        if (g.SW == 1) for (int ow = first; ow < last; ow++) line[ow] += values[ow];
-                        else for (int ow = first; ow < last; ow++) line[ow * g.SW] += values[ow];
+                        int h = oh * sh - ph + i * dh;
+                        if (h < 0 || h >= height) continue;
+                        float* line = image + h * width + offset;
+                        float* values = source + oh * ow0;
+                        if (sw == 1) for (int ow = first; ow < last; ow++) line[ow] += values[ow];
+                        else for (int ow = first; ow < last; ow++) line[ow * sw] += values[ow];
                     }
                 }
         }
