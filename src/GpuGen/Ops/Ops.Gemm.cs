@@ -49,6 +49,7 @@ public static partial class Ops
     /// </summary>
     public static Tensor MatMul(Tensor a, Tensor b, bool transA = false, bool transB = false)
     {
+        if (a.Rank > 3 || b.Rank > 3) return BroadcastMatMul(a, b, transA, transB);
         var problem = PlanGemm("matmul", a, b, transA, transB, 1f, 0f, out int batch);
         var shape = batch > 1 || a.Rank == 3 || b.Rank == 3 ? Shape.Of(batch, problem.M, problem.N) : Shape.Of(problem.M, problem.N);
         var y = GemmInto(a, b, Tensor.Empty(shape, a.Device), 1f, 0f, transA, transB, null);
@@ -59,6 +60,44 @@ public static partial class Ops
             needs[1] ? SumTo(transB ? (transA ? MatMul(g, a, true, true) : MatMul(g, a, true, false))
                                     : (transA ? MatMul(a, g) : MatMul(a, g, true, false)), b.Shape) : null,
         ]);
+    }
+
+    /// <summary>
+    /// torch.matmul's batching for operands of any rank ≥ 2: the axes before the last two broadcast
+    /// against each other (right-aligned, equal or 1), and the product runs as one batched GEMM over
+    /// their product. An operand whose batch axes are all 1 is one matrix shared by every product
+    /// (no copy); one that needs broadcasting is expanded first (a recorded Expand, whose gradient
+    /// sums back). The result has shape [broadcast batch axes…, M, N].
+    /// </summary>
+    private static Tensor BroadcastMatMul(Tensor a, Tensor b, bool transA, bool transB)
+    {
+        const string op = "matmul";
+        Check.Alive(op, "a", a);
+        Check.Alive(op, "b", b);
+        if (a.Rank < 2 || b.Rank < 2)
+            throw new ShapeMismatchException($"{op}: a has shape {a.Shape} and b has shape {b.Shape}; both need at least two axes");
+        int[] leadA = a.Shape.ToArray()[..^2], leadB = b.Shape.ToArray()[..^2];
+        int rank = Math.Max(leadA.Length, leadB.Length);
+        var lead = new int[rank];
+        for (int i = 0; i < rank; i++)
+        {
+            int da = i < rank - leadA.Length ? 1 : leadA[i - (rank - leadA.Length)];
+            int db = i < rank - leadB.Length ? 1 : leadB[i - (rank - leadB.Length)];
+            if (da != db && da != 1 && db != 1)
+                throw new ShapeMismatchException($"{op}: a has shape {a.Shape} and b has shape {b.Shape}: batch axes do not broadcast ({da} against {db})");
+            lead[i] = Math.Max(da, db);
+        }
+        int count = lead.Aggregate(1, (p, d) => p * d);
+        Tensor Batched(Tensor x, int[] own)
+        {
+            int rows = x.Shape[-2], cols = x.Shape[-1];
+            if (own.Aggregate(1, (p, d) => p * d) == 1) return x.Reshape(rows, cols);            // shared by every product
+            var padded = Enumerable.Repeat(1, rank - own.Length).Concat(own).ToArray();
+            if (padded.SequenceEqual(lead)) return x.Reshape(count, rows, cols);
+            return Expand(x.Reshape([.. padded, rows, cols]), new Shape([.. lead, rows, cols])).Reshape(count, rows, cols);
+        }
+        var product = MatMul(Batched(a, leadA), Batched(b, leadB), transA, transB);               // [count, M, N] or [M, N]
+        return product.Reshape([.. lead, product.Shape[-2], product.Shape[-1]]);
     }
 
     /// <summary>
