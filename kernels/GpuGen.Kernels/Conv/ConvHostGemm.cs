@@ -32,6 +32,17 @@ public static unsafe class ConvHostGemm
     /// <summary>y [N, O, OH, OW] = conv(x [N, C, H, W], w [O, C/G, KH, KW]) + bias[O] (bias may be null).</summary>
     public static void Forward(float* x, float* w, float* bias, float* y, ConvGeometry g, int outChannels, int groups)
     {
+        if (ConvHostDirect.Applies(g, groups))
+        {
+            ConvHostDirect.Forward(x, w, bias, y, g, outChannels);
+            return;
+        }
+        ForwardViaGemm(x, w, bias, y, g, outChannels, groups);
+    }
+
+    /// <summary><see cref="Forward"/> by per-image GEMMs, whatever the geometry.</summary>
+    public static void ForwardViaGemm(float* x, float* w, float* bias, float* y, ConvGeometry g, int outChannels, int groups)
+    {
         int p = g.OH * g.OW, ck = g.Rows / groups, og = outChannels / groups;
         ForEachChunk(g.N, p, (nint)x, (nint)w, (nint)bias, (nint)y, static (n0, b, serial, worker, xs, ws, bs, ys, s) =>
         {
