@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using GpuGen.Data;
-using GpuGen.Launch;
 using GpuGen.Models.Gan;
 using GpuGen.Optim;
 
@@ -129,20 +128,6 @@ public class DcganBenchmarks : IDeclaresWork
     }
 
     /// <summary>The FLOPs the kernels of one iteration declare, counted by running one under the profiler.</summary>
-    public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters)
-    {
-        Setup();
-        try
-        {
-            DcganIteration();
-            Profiler.Clear();
-            using (Profiler.Record()) DcganIteration();
-            return (Profiler.Records.Sum(r => r.Flops), Profiler.Records.Sum(r => r.Bytes));
-        }
-        finally
-        {
-            Profiler.Clear();
-            Cleanup();
-        }
-    }
+    public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters) =>
+        ProfiledWork.Of(Setup, DcganIteration, Cleanup);
 }

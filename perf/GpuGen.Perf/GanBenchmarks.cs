@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using GpuGen.Data;
-using GpuGen.Launch;
 using GpuGen.Models.Gan;
 using GpuGen.Optim;
 
@@ -49,20 +48,6 @@ public class GanBenchmarks : IDeclaresWork
 
     /// <summary>The FLOPs the kernels of one iteration declare (GEMMs and elementwise work),
     /// counted by running one under the profiler.</summary>
-    public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters)
-    {
-        Setup();
-        try
-        {
-            WganGpToyIteration(); // warm: Adam's moments exist, as in the measured iterations
-            Profiler.Clear();
-            using (Profiler.Record()) WganGpToyIteration();
-            return (Profiler.Records.Sum(r => r.Flops), Profiler.Records.Sum(r => r.Bytes));
-        }
-        finally
-        {
-            Profiler.Clear();
-            Cleanup();
-        }
-    }
+    public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters) =>
+        ProfiledWork.Of(Setup, WganGpToyIteration, Cleanup);
 }

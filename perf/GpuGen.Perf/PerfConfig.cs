@@ -54,3 +54,27 @@ public interface IDeclaresWork
 {
     (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters);
 }
+
+/// <summary>The work a benchmark declares by running it: what the kernels of one warm run report to
+/// the profiler (for benchmarks made of many ops, where counting by hand would drift from the code).</summary>
+public static class ProfiledWork
+{
+    /// <summary>Sets up, runs once to warm (optimizer state, buffers), runs once under the profiler,
+    /// cleans up; returns the FLOPs and bytes its kernels declared.</summary>
+    public static (double Flops, double Bytes) Of(Action setup, Action run, Action cleanup)
+    {
+        setup();
+        try
+        {
+            run();
+            GpuGen.Launch.Profiler.Clear();
+            using (GpuGen.Launch.Profiler.Record()) run();
+            return (GpuGen.Launch.Profiler.Records.Sum(r => r.Flops), GpuGen.Launch.Profiler.Records.Sum(r => r.Bytes));
+        }
+        finally
+        {
+            GpuGen.Launch.Profiler.Clear();
+            cleanup();
+        }
+    }
+}

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuGen.Kernels.Conv;
@@ -40,43 +39,29 @@ public static unsafe class ConvHostDirect
         int positions = g.OH * wq, tiles = (positions + Tile - 1) / Tile;
         long plane = (long)hq * wq + Tile + 16;                       // per channel and phase, with room for a tile's overrun
         int taps = g.KH * g.KW, blocks = (outChannels + Block - 1) / Block;
-        // weights [block][c][tap][8], zero for channels past O
-        var packed = (float*)NativeMemory.AlignedAlloc((nuint)((long)blocks * g.C * taps * Block * sizeof(float)), 64);
-        try
-        {
-            for (int o = 0; o < blocks * Block; o++)
-                for (int c = 0; c < g.C; c++)
-                    for (int t = 0; t < taps; t++)
-                        packed[(((long)(o / Block) * g.C + c) * taps + t) * Block + o % Block] = o < outChannels ? w[((long)o * g.C + c) * taps + t] : 0f;
-            var offsets = new int[taps];
-            var phases = new int[taps];
-            for (int i = 0; i < g.KH; i++)
-                for (int j = 0; j < g.KW; j++)
-                {
-                    phases[i * g.KW + j] = i % s * s + j % s;
-                    offsets[i * g.KW + j] = i / s * wq + j / s;
-                }
-            var args = (x: (nint)x, w: (nint)packed, b: (nint)bias, y: (nint)y, g, o: outChannels, s, wq, plane, positions, tiles, taps, blocks, offsets, phases);
-            int workers = Math.Min(Host.HostParallel.WorkerCount, Math.Max(1, g.N));
-            Parallel.For(0, workers, worker =>
+        // weights [block][c][tap][8], zero for channels past O, in the calling thread's second buffer
+        // (the workers, this thread among them, use their first)
+        float* packed = ConvScratch.Gathered((long)blocks * g.C * taps * Block);
+        for (int o = 0; o < blocks * Block; o++)
+            for (int c = 0; c < g.C; c++)
+                for (int t = 0; t < taps; t++)
+                    packed[(((long)(o / Block) * g.C + c) * taps + t) * Block + o % Block] = o < outChannels ? w[((long)o * g.C + c) * taps + t] : 0f;
+        var offsets = new int[taps];
+        var phases = new int[taps];
+        for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++)
             {
-                int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
-                long need = (long)s * s * g.C * plane + (long)Block * tiles * Tile;
-                float* buffer = (float*)NativeMemory.AlignedAlloc((nuint)(need * sizeof(float)), 64);
-                try
-                {
-                    for (int n = start; n < end; n++) Image(n, buffer, args);
-                }
-                finally
-                {
-                    NativeMemory.AlignedFree(buffer);
-                }
-            });
-        }
-        finally
+                phases[i * g.KW + j] = i % s * s + j % s;
+                offsets[i * g.KW + j] = i / s * wq + j / s;
+            }
+        var args = (x: (nint)x, w: (nint)packed, b: (nint)bias, y: (nint)y, g, o: outChannels, s, wq, plane, positions, tiles, taps, blocks, offsets, phases);
+        int workers = Math.Min(Host.HostParallel.WorkerCount, Math.Max(1, g.N));
+        Parallel.For(0, workers, worker =>
         {
-            NativeMemory.AlignedFree(packed);
-        }
+            int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
+            float* buffer = ConvScratch.Cols((long)s * s * g.C * plane + (long)Block * tiles * Tile);
+            for (int n = start; n < end; n++) Image(n, buffer, args);
+        });
     }
 
     private static void Image(int n, float* buffer, (nint x, nint w, nint b, nint y, ConvGeometry g, int o, int s, int wq, long plane, int positions, int tiles, int taps, int blocks, int[] offsets, int[] phases) a)
@@ -104,7 +89,7 @@ public static unsafe class ConvHostDirect
         {
             float* weights = (float*)a.w + (long)block * g.C * a.taps * Block;
             for (int tile = 0; tile < a.tiles; tile++)
-                Tile8x32(phasesBase, weights, product + (long)tile * Tile, a.tiles * Tile, g.C, a.taps, a.plane, tile * Tile, a.offsets, a.phases, g.C);
+                Tile8x32(phasesBase, weights, product + (long)tile * Tile, a.tiles * Tile, g.C, a.taps, a.plane, tile * Tile, a.offsets, a.phases);
             // keep ow < OW of each row, add the bias
             for (int r = 0; r < Block; r++)
             {
@@ -121,7 +106,7 @@ public static unsafe class ConvHostDirect
 
     /// <summary>8 output channels × 32 flat positions from q0: product[r, q0 + k] for r &lt; 8, k &lt; 32 (row stride ld).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8x32(float* phases, float* weights, float* product, int ld, int channels, int taps, long plane, int q0, int[] offsets, int[] phaseOf, int phaseChannels)
+    private static void Tile8x32(float* phases, float* weights, float* product, int ld, int channels, int taps, long plane, int q0, int[] offsets, int[] phaseOf)
     {
         Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
         Vector512<float> a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
@@ -129,7 +114,7 @@ public static unsafe class ConvHostDirect
             for (int c = 0; c < channels; c++)
                 for (int t = 0; t < taps; t++, weights += Block)
                 {
-                    float* source = phases + ((long)phase[t] * phaseChannels + c) * plane + offset[t] + q0;
+                    float* source = phases + ((long)phase[t] * channels + c) * plane + offset[t] + q0;
                     var v0 = Vector512.Load(source);
                     var v1 = Vector512.Load(source + 16);
                     var w = Vector512.Create(weights[0]); a00 = Vector512.FusedMultiplyAdd(w, v0, a00); a01 = Vector512.FusedMultiplyAdd(w, v1, a01);

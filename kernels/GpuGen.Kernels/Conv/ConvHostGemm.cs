@@ -49,7 +49,7 @@ public static unsafe class ConvHostGemm
             var (g, p, ck, og, o, groups) = s;
             var chunk = Images(g, b);
             int columns = b * p;
-            float* cols = Scratch.Cols((long)g.Rows * columns);
+            float* cols = ConvScratch.Cols((long)g.Rows * columns);
             ConvHost.Im2ColRows((float*)xs + (long)n0 * g.C * g.H * g.W, cols, chunk, 0f, 0, g.Rows);
             float* yn = (float*)ys + (long)n0 * o * p;
             if (b == 1)
@@ -63,7 +63,7 @@ public static unsafe class ConvHostGemm
                 return;
             }
             // several images: [O, b·P] in scratch, then each image's [O, P] block out with the bias
-            float* product = Scratch.Gathered((long)o * columns);
+            float* product = ConvScratch.Gathered((long)o * columns);
             for (int gi = 0; gi < groups; gi++)
                 GemmHost.Run(Plain(og, columns, ck), (float*)ws + (long)gi * og * ck, cols + (long)gi * ck * columns,
                     product + (long)gi * og * columns, null, serial);
@@ -86,7 +86,7 @@ public static unsafe class ConvHostGemm
         {
             var (g, p, ck, og, o, groups) = s;
             int columns = b * p;
-            float* cols = Scratch.Cols((long)g.Rows * columns);
+            float* cols = ConvScratch.Cols((long)g.Rows * columns);
             float* gradient = Gather((float*)gys + (long)n0 * o * p, o, p, b);
             for (int gi = 0; gi < groups; gi++)
                 GemmHost.Run(Plain(ck, columns, og, transA: true), (float*)ws + (long)gi * og * ck, gradient + (long)gi * og * columns,
@@ -104,14 +104,14 @@ public static unsafe class ConvHostGemm
         // Worker 0 sums into gw itself, the others into partials that are added at the end.
         var partials = new nint[workers];
         partials[0] = (nint)gw;
-        for (int k = 1; k < workers; k++) partials[k] = (nint)Scratch.Partial(k, weights);
+        for (int k = 1; k < workers; k++) partials[k] = (nint)ConvScratch.Partial(k, weights);
         var first = new bool[workers];
         Array.Fill(first, true);
         ForEachChunk(g.N, p, (nint)x, (nint)gy, 0, 0, (n0, b, serial, worker, xs, gys, _, _, s) =>
         {
             var (g, p, ck, og, o, groups) = s;
             int columns = b * p;
-            float* cols = Scratch.Cols((long)g.Rows * columns);
+            float* cols = ConvScratch.Cols((long)g.Rows * columns);
             ConvHost.Im2ColRows((float*)xs + (long)n0 * g.C * g.H * g.W, cols, Images(g, b), 0f, 0, g.Rows);
             float* gradient = Gather((float*)gys + (long)n0 * o * p, o, p, b);
             float* target = (float*)partials[worker];
@@ -135,7 +135,7 @@ public static unsafe class ConvHostGemm
     private static float* Gather(float* gy, int o, int p, int b)
     {
         if (b == 1) return gy;
-        float* gathered = Scratch.Gathered((long)o * b * p);
+        float* gathered = ConvScratch.Gathered((long)o * b * p);
         for (int i = 0; i < b; i++)
             for (int r = 0; r < o; r++)
                 Buffer.MemoryCopy(gy + ((long)i * o + r) * p, gathered + (long)r * b * p + (long)i * p, p * 4L, p * 4L);
@@ -177,42 +177,4 @@ public static unsafe class ConvHostGemm
 
     private static GemmProblem Plain(int m, int n, int k, bool transA = false, bool transB = false, float beta = 0f) =>
         GemmProblem.Dense(m, n, k, transA, transB, 1f, beta);
-
-    /// <summary>Each thread's patch-matrix buffer and the weight-gradient partials, 64-byte aligned,
-    /// grown on demand and kept: a convolution allocates nothing in steady state.</summary>
-    private static class Scratch
-    {
-        [ThreadStatic] private static nint _cols;
-        [ThreadStatic] private static long _colsCapacity;
-        [ThreadStatic] private static nint[]? _partials;
-        [ThreadStatic] private static long[]? _partialCapacity;
-
-        [ThreadStatic] private static nint _gathered;
-        [ThreadStatic] private static long _gatheredCapacity;
-
-        public static float* Cols(long floats) => Grow(ref _cols, ref _colsCapacity, floats);
-
-        /// <summary>A second buffer: gathered gradients, or a chunk's product before it is scattered.</summary>
-        public static float* Gathered(long floats) => Grow(ref _gathered, ref _gatheredCapacity, floats);
-
-        /// <summary>Worker k's partial sum (k ≥ 1), kept by the calling thread, which waits while
-        /// the workers fill them: concurrent convolutions on other threads have their own.</summary>
-        public static float* Partial(int worker, long floats)
-        {
-            _partials ??= new nint[HostParallel.WorkerCount];
-            _partialCapacity ??= new long[HostParallel.WorkerCount];
-            return Grow(ref _partials[worker], ref _partialCapacity[worker], floats);
-        }
-
-        private static float* Grow(ref nint buffer, ref long capacity, long floats)
-        {
-            if (floats > capacity)
-            {
-                NativeMemory.AlignedFree((void*)buffer);
-                buffer = (nint)NativeMemory.AlignedAlloc((nuint)Math.Max(floats, 1) * sizeof(float), 64);
-                capacity = floats;
-            }
-            return (float*)buffer;
-        }
-    }
 }

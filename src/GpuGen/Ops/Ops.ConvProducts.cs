@@ -33,8 +33,7 @@ public static partial class Ops
         {
             using var noGrad = Autograd.NoGrad();
             using var scope = new TensorScope();
-            var cols = Im2Col(x, window).Reshape(groups, g.Rows / groups, g.Columns);               // [G, CK, N·P]
-            var products = MatMul(weight.Reshape(groups, o / groups, g.Rows / groups), cols);       // [G, O/G, N·P]
+            var products = MatMul(weight.Reshape(groups, o / groups, g.Rows / groups), GroupedPatches(x, window, g, groups)); // [G, O/G, N·P]
             y = scope.Keep(SwapAxes01(products.Reshape(o, g.N, g.OH * g.OW), bias).Reshape(g.N, o, g.OH, g.OW));
         }
         var xShape = x.Shape;
@@ -53,8 +52,7 @@ public static partial class Ops
     {
         var g = window.Over("convDataGrad", imageShape);
         int o = weight.Shape[0];
-        if (gy.Shape != Shape.Of(g.N, o, g.OH, g.OW))
-            throw new ShapeMismatchException($"convDataGrad: gy has shape {gy.Shape}; W {weight.Shape} over {imageShape} gives [{g.N}, {o}, {g.OH}, {g.OW}]");
+        CheckGradientShape("convDataGrad", gy, g, o, weight.Shape, imageShape);
         Tensor gx;
         if (gy.Device.Backend.Conv is IConvGemmKernels direct)
         {
@@ -65,8 +63,7 @@ public static partial class Ops
         {
             using var noGrad = Autograd.NoGrad();
             using var scope = new TensorScope();
-            var gys = SwapAxes01(gy.Reshape(g.N, o, g.OH * g.OW)).Reshape(groups, o / groups, g.Columns);        // [G, O/G, N·P]
-            var cols = MatMul(weight.Reshape(groups, o / groups, g.Rows / groups), gys, transA: true);           // [G, CK, N·P]
+            var cols = MatMul(weight.Reshape(groups, o / groups, g.Rows / groups), GroupedGradient(gy, g, o, groups), transA: true); // [G, CK, N·P]
             gx = scope.Keep(Col2Im(cols.Reshape(g.Rows, g.Columns), imageShape, window));
         }
         var wShape = weight.Shape;
@@ -82,8 +79,7 @@ public static partial class Ops
     {
         var g = window.Over("convWeightGrad", x.Shape);
         int o = weightShape[0];
-        if (gy.Shape != Shape.Of(g.N, o, g.OH, g.OW))
-            throw new ShapeMismatchException($"convWeightGrad: gy has shape {gy.Shape}; a {weightShape} weight over {x.Shape} gives [{g.N}, {o}, {g.OH}, {g.OW}]");
+        CheckGradientShape("convWeightGrad", gy, g, o, weightShape, x.Shape);
         Tensor gw;
         if (x.Device.Backend.Conv is IConvGemmKernels direct)
         {
@@ -94,9 +90,8 @@ public static partial class Ops
         {
             using var noGrad = Autograd.NoGrad();
             using var scope = new TensorScope();
-            var cols = Im2Col(x, window).Reshape(groups, g.Rows / groups, g.Columns);                            // [G, CK, N·P]
-            var gys = SwapAxes01(gy.Reshape(g.N, o, g.OH * g.OW)).Reshape(groups, o / groups, g.Columns);        // [G, O/G, N·P]
-            gw = scope.Keep(MatMul(gys, cols, transB: true).Reshape(weightShape.ToArray()));                                // [G, O/G, CK]
+            var products = MatMul(GroupedGradient(gy, g, o, groups), GroupedPatches(x, window, g, groups), transB: true); // [G, O/G, CK]
+            gw = scope.Keep(products.Reshape(weightShape.ToArray()));
         }
         var xShape = x.Shape;
         return Autograd.Record("convWeightGrad", gw, [x, gy], (gg, needs) =>
@@ -104,5 +99,19 @@ public static partial class Ops
             needs[0] ? ConvDataGrad(gy, gg, xShape, window, groups) : null,
             needs[1] ? ConvForward(x, gg, null, window, groups) : null,
         ]);
+    }
+
+    /// <summary>The composed paths' patch matrix of x per group: Im2Col(x) as [G, CK, N·P].</summary>
+    private static Tensor GroupedPatches(Tensor x, Window2d window, ConvGeometry g, int groups) =>
+        Im2Col(x, window).Reshape(groups, g.Rows / groups, g.Columns);
+
+    /// <summary>The composed paths' gradient per group: gy [N, O, P] as [G, O/G, N·P].</summary>
+    private static Tensor GroupedGradient(Tensor gy, ConvGeometry g, int o, int groups) =>
+        SwapAxes01(gy.Reshape(g.N, o, g.OH * g.OW)).Reshape(groups, o / groups, g.Columns);
+
+    private static void CheckGradientShape(string op, Tensor gy, ConvGeometry g, int o, Shape weightShape, Shape imageShape)
+    {
+        if (gy.Shape != Shape.Of(g.N, o, g.OH, g.OW))
+            throw new ShapeMismatchException($"{op}: gy has shape {gy.Shape}; a {weightShape} weight over {imageShape} gives [{g.N}, {o}, {g.OH}, {g.OW}]");
     }
 }
