@@ -7,4 +7,4 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // under the same job as GpuGen.Perf (3 warm-up and 15 measured iterations, medians). In process:
 // BenchmarkDotNet's child-process build does not carry libtorch's native libraries along.
 BenchmarkSwitcher.FromAssembly(typeof(GpuGen.Perf.Torch.TorchGanBenchmarks).Assembly)
-    .Run(args, DefaultConfig.Instance.AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance)));
+    .Run(args, DefaultConfig.Instance.AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median).AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(15).WithToolchain(InProcessEmitToolchain.Instance)));

@@ -53,7 +53,7 @@ public class TorchGanBenchmarks
             var alpha = torch.rand(Batch, 1);
             var mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(true);
             var scores = _d.forward(mixed);
-            var gradient = torch.autograd.grad(new[] { scores }, new[] { mixed }, new[] { torch.ones_like(scores) }, create_graph: true)[0];
+            var gradient = torch.autograd.grad(new[] { scores }, new[] { mixed }, new[] { torch.ones_like(scores) }, retain_graph: true, create_graph: true)[0];
             var penalty = (gradient.pow(2).sum(1).sqrt() - 1).pow(2).mean() * 0.1f;
             var loss = dFake - dReal + penalty;
             _optD.zero_grad();
