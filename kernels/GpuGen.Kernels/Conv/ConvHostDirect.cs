@@ -1,138 +1,225 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuGen.Kernels.Conv;
 
 /// <summary>
-/// A direct convolution forward for the host (no im2col): y[o, oh, ow] = Σ_c Σ_(i,j) W[o, c, i, j] ·
-/// xp[c, oh·S + i, ow·S + j] over the zero-padded input xp. The padded input is split into S × S
-/// phase planes p_(a,b)[c, r, s] = xp[c, S·r + a, S·s + b] of width Wq = ⌈Wp / S⌉, so that every tap
-/// (i, j) reads phase (i mod S, j mod S) at the fixed flat offset (i div S)·Wq + (j div S) from the
-/// flat output position q = oh·Wq + ow: 32 consecutive q are two contiguous vector loads. Output
-/// tiles of 8 channels × 32 positions sit in 16 AVX-512 accumulators; per (c, tap) the kernel does
-/// two loads, eight broadcasts and sixteen FMAs. Positions with ow ≥ OW are computed and dropped
-/// (OW / Wq of the work is kept: 7/8 for 14 × 14 with padding 1). Used where <see cref="Applies"/>
-/// says; <see cref="ConvHostGemm.ForwardViaGemm"/> otherwise.
+/// Direct host convolutions (no im2col) on <see cref="ConvDirectTile"/>: vectorised over 16 output
+/// channels, one accumulator per output position, the input read straight from a zero-padded copy
+/// of the image.
+/// <para><b>Forward</b>, y[o, oh, ow] = Σ_c Σ_(i,j) W[o, c, i, j] · xp[c, oh·S + i, ow·S + j] over the
+/// padded input xp: one pass, taps at offsets i·Wp + j, rows S·Wp apart, positions S apart.</para>
+/// <para><b>Data gradient</b> (the transposed convolution), gx[c, ih, iw] = Σ_o Σ_(i,j) W[o, c, i, j] ·
+/// gy[o, oh, ow] over oh·S − P + i = ih: split by output phase (a, b) = (ih mod S, iw mod S). Within
+/// a phase, ih = a + S·r, and tap i contributes only when S divides a + P − i, from row
+/// oh = r + (a + P − i)/S: a stride-1 convolution of the padded gy with the phase's ⌈K/S⌉² taps,
+/// written to every S-th row and column. S² phases of K²/S² taps: the same multiply-adds as the
+/// forward, none on the zeros a dilated input would hold.</para>
+/// Workers take whole images. Used where <see cref="Applies"/> / <see cref="AppliesToDataGrad"/> say
+/// (the tile shapes cover output rows of 7, 14 and 28: MNIST's sizes); the per-image GEMMs of
+/// <see cref="ConvHostGemm"/> otherwise.
 /// </summary>
 public static unsafe class ConvHostDirect
 {
-    private const int Block = 8, Tile = 32;
+    private const int Lanes = ConvDirectTile.Lanes;
 
-    /// <summary>Where it is used: stride 1 (measured on the 2-core Zen 4 machine, 32 → 64 channels 3 × 3 at
-    /// batch 100: 6.4 ms against the per-image GEMMs' 7.0–7.4; forward + backward 19.7 against 22.4). Stride 2 works (ConvHostDirectTests) but
-    /// was no faster there (8.8 against 8.5 ms for the DCGAN's 64 → 128 layer): its tiles waste an
-    /// eighth of each row and of the last tile. The kernel reaches ~60% of a core's FMA peak; the
-    /// rest is per-(c, tap) address work and the broadcasts, the next thing to tune.</summary>
-    public static bool Applies(in ConvGeometry g, int groups) =>
-        Vector512.IsHardwareAccelerated && groups == 1 && g.DH == 1 && g.DW == 1 && g.SH == 1 && g.SW == 1 && g.KH * g.KW >= 4
-        && g.C >= 8; // with one input channel (1 → 32, 3 × 3 on 28 × 28) a tile's 9 taps do not pay for its stores: 1.25 ms against 0.82
+    /// <summary>Whether <see cref="Forward"/> takes this convolution: AVX-512, one group, no dilation,
+    /// stride 1 or 2 in both directions, output rows of 7, 14 or 28, at least 16 output channels (a
+    /// block's lanes) and 4 input channels (with fewer, a tile's stores outweigh its multiply-adds).</summary>
+    public static bool Applies(in ConvGeometry g, int outChannels, int groups) =>
+        Supported(g, groups) && TileCols(g.OW) && g.OH > 0 && outChannels >= Lanes && g.C >= 4;
 
-    /// <summary>The kernel's own condition (stride 1 or 2), for tests that run it directly.</summary>
-    public static bool Supports(in ConvGeometry g, int groups) =>
-        Vector512.IsHardwareAccelerated && groups == 1 && g.DH == 1 && g.DW == 1 && g.SH == g.SW && g.SH <= 2;
+    /// <summary>Whether <see cref="DataGrad"/> takes it: as <see cref="Applies"/> with the roles swapped
+    /// (at least 16 input channels, 4 output channels), every phase's rows 7, 14 or 28 long, and at
+    /// least half of the phases' multiply-adds real: a transposed convolution from a 1 × 1 image
+    /// (a generator's first layer) would spend them on padding.</summary>
+    public static bool AppliesToDataGrad(in ConvGeometry g, int outChannels, int groups)
+    {
+        if (!Supported(g, groups) || g.C < Lanes || outChannels < 4 || g.W % g.SW != 0 || g.H % g.SH != 0) return false;
+        return TileCols(g.W / g.SW) && 2L * g.OH * g.OW * g.SH * g.SW >= (long)g.H * g.W;
+    }
 
-    /// <summary>y [N, O, OH, OW] = conv(x, w) + bias (bias may be null); images split over the workers.</summary>
+    private static bool Supported(in ConvGeometry g, int groups) =>
+        Vector512.IsHardwareAccelerated && groups == 1 && g.DH == 1 && g.DW == 1 && g.SH == g.SW && g.SH is 1 or 2 && g.N > 0;
+
+    private static bool TileCols(int cols) => cols is 7 or 14 or 28;
+
+    /// <summary>y [N, O, OH, OW] = conv(x [N, C, H, W], w [O, C, KH, KW]) + bias (bias may be null).</summary>
     public static void Forward(float* x, float* w, float* bias, float* y, ConvGeometry g, int outChannels)
     {
-        int s = g.SH, wp = g.W + 2 * g.PW, hp = g.H + 2 * g.PH;
-        int wq = (wp + s - 1) / s, hq = (hp + s - 1) / s + 1;        // one spare row: the last tile's loads stay inside
-        int positions = g.OH * wq, tiles = (positions + Tile - 1) / Tile;
-        long plane = (long)hq * wq + Tile + 16;                       // per channel and phase, with room for a tile's overrun
-        int taps = g.KH * g.KW, blocks = (outChannels + Block - 1) / Block;
-        // weights [block][c][tap][8], zero for channels past O, in the calling thread's second buffer
-        // (the workers, this thread among them, use their first)
-        float* packed = ConvScratch.Gathered((long)blocks * g.C * taps * Block);
-        for (int o = 0; o < blocks * Block; o++)
+        int taps = g.KH * g.KW, blocks = (outChannels + Lanes - 1) / Lanes;
+        int wp = g.W + 2 * g.PW, hp = g.H + 2 * g.PH;
+        // weights [block][c][tap][16], zero past O, in the calling thread's second buffer (the
+        // workers, this thread among them, use their first)
+        float* packed = ConvScratch.Gathered((long)blocks * g.C * taps * Lanes);
+        for (int b = 0; b < blocks; b++)
             for (int c = 0; c < g.C; c++)
                 for (int t = 0; t < taps; t++)
-                    packed[(((long)(o / Block) * g.C + c) * taps + t) * Block + o % Block] = o < outChannels ? w[((long)o * g.C + c) * taps + t] : 0f;
+                    for (int l = 0; l < Lanes; l++)
+                    {
+                        int o = b * Lanes + l;
+                        packed[(((long)b * g.C + c) * taps + t) * Lanes + l] = o < outChannels ? w[((long)o * g.C + c) * taps + t] : 0f;
+                    }
         var offsets = new int[taps];
-        var phases = new int[taps];
         for (int i = 0; i < g.KH; i++)
-            for (int j = 0; j < g.KW; j++)
+            for (int j = 0; j < g.KW; j++) offsets[i * g.KW + j] = i * wp + j;
+        var pass = new Pass
+        {
+            Weights = packed, Blocks = blocks, OutChannels = outChannels, Channels = g.C, Offsets = offsets,
+            Rows = g.OH, Cols = g.OW, Step = g.SW, RowStride = (long)g.SH * wp,
+            Target = y, TargetChannels = outChannels, TargetH = g.OH, TargetW = g.OW, RowStep = 1, ColStep = 1, Bias = bias,
+        };
+        var image = new Padding(g.C, g.H, g.W, g.PH, g.PW, hp, wp);
+        RunImages(x, g.N, image, [pass]);
+    }
+
+    /// <summary>gx [N, C, H, W] = the adjoint of <see cref="Forward"/> in x applied to gy [N, O, OH, OW]
+    /// (the transposed convolution of gy with w), by phases.</summary>
+    public static void DataGrad(float* gy, float* w, float* gx, ConvGeometry g, int outChannels)
+    {
+        int s = g.SH, taps = g.KH * g.KW, blocks = (g.C + Lanes - 1) / Lanes;
+        int rows = g.H / s, cols = g.W / s;
+        // each phase's taps, and the rows (columns) of gy they start from: oh = r + d
+        var tapsOf = new List<(int I, int J, int DI, int DJ)>[s * s];
+        int top = 0, left = 0, bottom = 0, right = 0;
+        for (int a = 0; a < s; a++)
+            for (int b = 0; b < s; b++)
             {
-                phases[i * g.KW + j] = i % s * s + j % s;
-                offsets[i * g.KW + j] = i / s * wq + j / s;
+                tapsOf[a * s + b] = [];
+                for (int i = 0; i < g.KH; i++)
+                    for (int j = 0; j < g.KW; j++)
+                    {
+                        if ((a + g.PH - i) % s != 0 || (b + g.PW - j) % s != 0) continue;
+                        int di = (a + g.PH - i) / s, dj = (b + g.PW - j) / s;
+                        tapsOf[a * s + b].Add((i, j, di, dj));
+                        top = Math.Max(top, -di); left = Math.Max(left, -dj);
+                        bottom = Math.Max(bottom, rows - 1 + di - (g.OH - 1)); right = Math.Max(right, cols - 1 + dj - (g.OW - 1));
+                    }
             }
-        var args = (x: (nint)x, w: (nint)packed, b: (nint)bias, y: (nint)y, g, o: outChannels, s, wq, plane, positions, tiles, taps, blocks, offsets, phases);
-        int workers = Math.Min(Host.HostParallel.WorkerCount, Math.Max(1, g.N));
+        int hp = top + g.OH + bottom, wp = left + g.OW + right;
+        // weights per phase [block][o][tap of the phase][16 input channels], zero past C
+        float* packed = ConvScratch.Gathered((long)blocks * outChannels * taps * Lanes);
+        var passes = new Pass[s * s];
+        long used = 0;
+        for (int phase = 0; phase < s * s; phase++)
+        {
+            var list = tapsOf[phase];
+            float* weights = packed + used;
+            for (int b = 0; b < blocks; b++)
+                for (int o = 0; o < outChannels; o++)
+                    for (int t = 0; t < list.Count; t++)
+                        for (int l = 0; l < Lanes; l++)
+                        {
+                            int c = b * Lanes + l;
+                            weights[(((long)b * outChannels + o) * list.Count + t) * Lanes + l] =
+                                c < g.C ? w[(((long)o * g.C + c) * g.KH + list[t].I) * g.KW + list[t].J] : 0f;
+                        }
+            used += (long)blocks * outChannels * list.Count * Lanes;
+            passes[phase] = new Pass
+            {
+                Weights = weights, Blocks = blocks, OutChannels = g.C, Channels = outChannels,
+                Offsets = list.Select(t => (t.DI + top) * wp + t.DJ + left).ToArray(),
+                Rows = rows, Cols = cols, Step = 1, RowStride = wp,
+                Target = gx + (phase / s) * g.W + phase % s, TargetChannels = g.C, TargetH = g.H, TargetW = g.W, RowStep = s, ColStep = s,
+            };
+        }
+        var image = new Padding(outChannels, g.OH, g.OW, top, left, hp, wp);
+        RunImages(gy, g.N, image, passes);
+    }
+
+    /// <summary>How an image is copied into the zero-padded planes the tiles read.</summary>
+    private readonly record struct Padding(int Channels, int H, int W, int Top, int Left, int PaddedH, int PaddedW)
+    {
+        public long Floats => (long)Channels * PaddedH * PaddedW;
+    }
+
+    /// <summary>One stride-1-in-the-tile convolution over the padded image, written to every
+    /// RowStep-th row and ColStep-th column of Target (a phase) or to all of them (the forward).</summary>
+    private struct Pass
+    {
+        public float* Weights;                   // [block][channel][tap][16]
+        public int Blocks, OutChannels, Channels;
+        public int[] Offsets;                    // each tap's offset into a channel's padded plane
+        public int Rows, Cols, Step;             // output rows and columns of the pass; input step between columns
+        public long RowStride;                   // input floats between output rows
+        public float* Target, Bias;              // Target at the pass's first row and column of image 0, channel 0
+        public int TargetChannels, TargetH, TargetW, RowStep, ColStep;
+    }
+
+    private static void RunImages(float* input, int images, Padding padding, Pass[] passes)
+    {
+        int workers = Math.Min(Host.HostParallel.WorkerCount, images);
+        nint source = (nint)input;
         Parallel.For(0, workers, worker =>
         {
-            int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
-            float* buffer = ConvScratch.Cols((long)s * s * g.C * plane + (long)Block * tiles * Tile);
-            for (int n = start; n < end; n++) Image(n, buffer, args);
+            int start = (int)((long)images * worker / workers), end = (int)((long)images * (worker + 1) / workers);
+            float* planes = ConvScratch.Cols(padding.Floats + ConvDirectTile.MaxPositions * Lanes);
+            float* result = planes + padding.Floats;
+            for (int n = start; n < end; n++)
+            {
+                Pad((float*)source + (long)n * padding.Channels * padding.H * padding.W, planes, padding);
+                foreach (var pass in passes) RunPass(pass, n, planes, padding, result);
+            }
         });
     }
 
-    private static void Image(int n, float* buffer, (nint x, nint w, nint b, nint y, ConvGeometry g, int o, int s, int wq, long plane, int positions, int tiles, int taps, int blocks, int[] offsets, int[] phases) a)
+    private static void Pad(float* image, float* planes, in Padding p)
     {
-        var g = a.g;
-        int s = a.s, wq = a.wq;
-        float* phasesBase = buffer, product = buffer + (long)s * s * g.C * a.plane;
-        // the padded image, split into phases
-        new Span<float>(phasesBase, (int)((long)s * s * g.C * a.plane)).Clear();
-        float* image = (float*)a.x + (long)n * g.C * g.H * g.W;
-        for (int c = 0; c < g.C; c++)
-            for (int h = 0; h < g.H; h++)
-            {
-                int hpad = h + g.PH;
-                float* row = image + ((long)c * g.H + h) * g.W;
-                for (int wi = 0; wi < g.W; wi++)
-                {
-                    int wpad = wi + g.PW;
-                    int phase = hpad % s * s + wpad % s;
-                    phasesBase[((long)phase * g.C + c) * a.plane + (long)(hpad / s) * wq + wpad / s] = row[wi];
-                }
-            }
-        float* output = (float*)a.y + (long)n * a.o * g.OH * g.OW;
-        for (int block = 0; block < a.blocks; block++)
-        {
-            float* weights = (float*)a.w + (long)block * g.C * a.taps * Block;
-            for (int tile = 0; tile < a.tiles; tile++)
-                Tile8x32(phasesBase, weights, product + (long)tile * Tile, a.tiles * Tile, g.C, a.taps, a.plane, tile * Tile, a.offsets, a.phases);
-            // keep ow < OW of each row, add the bias
-            for (int r = 0; r < Block; r++)
-            {
-                int o = block * Block + r;
-                if (o >= a.o) break;
-                float shift = a.b == 0 ? 0f : ((float*)a.b)[o];
-                float* source = product + (long)r * a.tiles * Tile;
-                float* target = output + (long)o * g.OH * g.OW;
-                for (int oh = 0; oh < g.OH; oh++)
-                    for (int ow = 0; ow < g.OW; ow++) target[oh * g.OW + ow] = source[oh * wq + ow] + shift;
-            }
-        }
+        new Span<float>(planes, (int)p.Floats).Clear();
+        for (int c = 0; c < p.Channels; c++)
+            for (int h = 0; h < p.H; h++)
+                Buffer.MemoryCopy(image + ((long)c * p.H + h) * p.W, planes + ((long)c * p.PaddedH + h + p.Top) * p.PaddedW + p.Left, p.W * 4L, p.W * 4L);
     }
 
-    /// <summary>8 output channels × 32 flat positions from q0: product[r, q0 + k] for r &lt; 8, k &lt; 32 (row stride ld).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile8x32(float* phases, float* weights, float* product, int ld, int channels, int taps, long plane, int q0, int[] offsets, int[] phaseOf)
+    private static void RunPass(in Pass pass, int n, float* planes, in Padding padding, float* result)
     {
-        Vector512<float> a00 = default, a01 = default, a10 = default, a11 = default, a20 = default, a21 = default, a30 = default, a31 = default;
-        Vector512<float> a40 = default, a41 = default, a50 = default, a51 = default, a60 = default, a61 = default, a70 = default, a71 = default;
-        fixed (int* offset = offsets, phase = phaseOf)
-            for (int c = 0; c < channels; c++)
-                for (int t = 0; t < taps; t++, weights += Block)
+        long plane = (long)padding.PaddedH * padding.PaddedW, targetPlane = (long)pass.TargetH * pass.TargetW;
+        int perTile = pass.Cols == 28 ? 1 : pass.Cols == 14 ? 2 : 4;
+        fixed (int* offsets = pass.Offsets)
+            for (int block = 0; block < pass.Blocks; block++)
+            {
+                float* weights = pass.Weights + (long)block * pass.Channels * pass.Offsets.Length * Lanes;
+                int lanes = Math.Min(Lanes, pass.OutChannels - block * Lanes);
+                for (int r0 = 0; r0 < pass.Rows; r0 += perTile)
                 {
-                    float* source = phases + ((long)phase[t] * channels + c) * plane + offset[t] + q0;
-                    var v0 = Vector512.Load(source);
-                    var v1 = Vector512.Load(source + 16);
-                    var w = Vector512.Create(weights[0]); a00 = Vector512.FusedMultiplyAdd(w, v0, a00); a01 = Vector512.FusedMultiplyAdd(w, v1, a01);
-                    w = Vector512.Create(weights[1]); a10 = Vector512.FusedMultiplyAdd(w, v0, a10); a11 = Vector512.FusedMultiplyAdd(w, v1, a11);
-                    w = Vector512.Create(weights[2]); a20 = Vector512.FusedMultiplyAdd(w, v0, a20); a21 = Vector512.FusedMultiplyAdd(w, v1, a21);
-                    w = Vector512.Create(weights[3]); a30 = Vector512.FusedMultiplyAdd(w, v0, a30); a31 = Vector512.FusedMultiplyAdd(w, v1, a31);
-                    w = Vector512.Create(weights[4]); a40 = Vector512.FusedMultiplyAdd(w, v0, a40); a41 = Vector512.FusedMultiplyAdd(w, v1, a41);
-                    w = Vector512.Create(weights[5]); a50 = Vector512.FusedMultiplyAdd(w, v0, a50); a51 = Vector512.FusedMultiplyAdd(w, v1, a51);
-                    w = Vector512.Create(weights[6]); a60 = Vector512.FusedMultiplyAdd(w, v0, a60); a61 = Vector512.FusedMultiplyAdd(w, v1, a61);
-                    w = Vector512.Create(weights[7]); a70 = Vector512.FusedMultiplyAdd(w, v0, a70); a71 = Vector512.FusedMultiplyAdd(w, v1, a71);
+                    int rows = Math.Min(perTile, pass.Rows - r0);
+                    Tile(rows, pass.Cols, pass.Step, planes + r0 * pass.RowStride, plane, pass.Channels, offsets, pass.Offsets.Length, pass.RowStride, weights, result);
+                    // result [position][16 channels] → the output planes of this block's channels
+                    float* firstRow = pass.Target + ((long)n * pass.TargetChannels + block * Lanes) * targetPlane + (long)r0 * pass.RowStep * pass.TargetW;
+                    for (int l = 0; l < lanes; l++)
+                    {
+                        float shift = pass.Bias == null ? 0f : pass.Bias[block * Lanes + l];
+                        float* source = result + l;
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* target = firstRow + l * targetPlane + (long)r * pass.RowStep * pass.TargetW;
+                            for (int col = 0; col < pass.Cols; col++, source += Lanes) target[col * pass.ColStep] = *source + shift;
+                        }
+                    }
                 }
-        a00.Store(product); a01.Store(product + 16);
-        a10.Store(product + ld); a11.Store(product + ld + 16);
-        a20.Store(product + 2 * ld); a21.Store(product + 2 * ld + 16);
-        a30.Store(product + 3 * ld); a31.Store(product + 3 * ld + 16);
-        a40.Store(product + 4 * ld); a41.Store(product + 4 * ld + 16);
-        a50.Store(product + 5 * ld); a51.Store(product + 5 * ld + 16);
-        a60.Store(product + 6 * ld); a61.Store(product + 6 * ld + 16);
-        a70.Store(product + 7 * ld); a71.Store(product + 7 * ld + 16);
+            }
+    }
+
+    /// <summary>The tile for <paramref name="rows"/> rows of <paramref name="cols"/> positions at input
+    /// step <paramref name="step"/>: the JIT compiles one kernel per shape.</summary>
+    private static void Tile(int rows, int cols, int step, float* input, long channelStride, int channels, int* offsets, int taps, long rowStride, float* weights, float* result)
+    {
+        switch (cols * 8 + rows * 2 + step - 1)
+        {
+            case 28 * 8 + 1 * 2 + 0: ConvDirectTile.Run<Tile1x28, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 28 * 8 + 1 * 2 + 1: ConvDirectTile.Run<Tile1x28, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 14 * 8 + 2 * 2 + 0: ConvDirectTile.Run<Tile2x14, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 14 * 8 + 2 * 2 + 1: ConvDirectTile.Run<Tile2x14, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 14 * 8 + 1 * 2 + 0: ConvDirectTile.Run<Tile1x14, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 14 * 8 + 1 * 2 + 1: ConvDirectTile.Run<Tile1x14, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 4 * 2 + 0: ConvDirectTile.Run<Tile4x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 4 * 2 + 1: ConvDirectTile.Run<Tile4x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 3 * 2 + 0: ConvDirectTile.Run<Tile3x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 3 * 2 + 1: ConvDirectTile.Run<Tile3x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 2 * 2 + 0: ConvDirectTile.Run<Tile2x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 2 * 2 + 1: ConvDirectTile.Run<Tile2x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 1 * 2 + 0: ConvDirectTile.Run<Tile1x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 1 * 2 + 1: ConvDirectTile.Run<Tile1x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            default: throw new InvalidOperationException($"no direct convolution tile for {rows} × {cols} at step {step}");
+        }
     }
 }

@@ -32,7 +32,7 @@ public static unsafe class ConvHostGemm
     /// <summary>y [N, O, OH, OW] = conv(x [N, C, H, W], w [O, C/G, KH, KW]) + bias[O] (bias may be null).</summary>
     public static void Forward(float* x, float* w, float* bias, float* y, ConvGeometry g, int outChannels, int groups)
     {
-        if (ConvHostDirect.Applies(g, groups))
+        if (ConvHostDirect.Applies(g, outChannels, groups))
         {
             ConvHostDirect.Forward(x, w, bias, y, g, outChannels);
             return;
@@ -80,6 +80,17 @@ public static unsafe class ConvHostGemm
     /// <summary>gx [N, C, H, W] = the adjoint of <see cref="Forward"/> in x applied to gy [N, O, OH, OW]
     /// (also the transposed convolution of gy with w).</summary>
     public static void DataGrad(float* gy, float* w, float* gx, ConvGeometry g, int outChannels, int groups)
+    {
+        if (ConvHostDirect.AppliesToDataGrad(g, outChannels, groups))
+        {
+            ConvHostDirect.DataGrad(gy, w, gx, g, outChannels);
+            return;
+        }
+        DataGradViaGemm(gy, w, gx, g, outChannels, groups);
+    }
+
+    /// <summary><see cref="DataGrad"/> by per-image GEMMs and col2im, whatever the geometry.</summary>
+    public static void DataGradViaGemm(float* gy, float* w, float* gx, ConvGeometry g, int outChannels, int groups)
     {
         int p = g.OH * g.OW, ck = g.Rows / groups, og = outChannels / groups;
         ForEachChunk(g.N, p, (nint)gy, (nint)w, 0, (nint)gx, static (n0, b, serial, worker, gys, ws, _, gxs, s) =>

@@ -2,21 +2,24 @@ using GpuGen.Kernels.Conv;
 
 namespace GpuGen.Tests.Conv;
 
-/// <summary>The direct host convolution (ConvHostDirect) against the per-image GEMMs it stands in for,
-/// at stride 1 and 2, odd sizes, channels that do not fill its 8-channel tiles, kernels 2 to 7, and
-/// outputs poisoned with NaN first.</summary>
+/// <summary>The direct host convolutions (ConvHostDirect) against the per-image GEMMs they stand in
+/// for: the forward at strides 1 and 2 on every tile shape (rows of 7, 14 and 28; 7 rows as 4 + 3),
+/// channel counts that do not fill a 16-channel block, kernels 2 to 5; the data gradient by phases,
+/// including a 1 × 1 stride-2 kernel whose odd phases have no taps; outputs poisoned with NaN first.
+/// The ops' own tests (ConvTests) check both against double-precision references.</summary>
 public class ConvHostDirectTests
 {
-    [TestCase(3, 5, 9, 7, 3, 1, 1)]
-    [TestCase(2, 3, 8, 12, 4, 2, 1)]
-    [TestCase(1, 4, 11, 5, 2, 2, 0)]
-    [TestCase(2, 6, 7, 9, 7, 1, 3)]
-    [TestCase(4, 16, 14, 24, 4, 2, 1)]
-    public unsafe void MatchesTheGemmPath(int n, int c, int size, int o, int k, int stride, int pad)
+    [TestCase(3, 5, 14, 20, 3, 1, 1)]
+    [TestCase(2, 4, 30, 16, 3, 1, 0)]
+    [TestCase(2, 5, 7, 17, 3, 1, 1)]
+    [TestCase(2, 6, 28, 18, 2, 2, 0)]
+    [TestCase(1, 9, 14, 16, 5, 1, 2)]
+    [TestCase(3, 16, 14, 33, 4, 2, 1)]
+    public unsafe void TheForwardMatchesTheGemmPath(int n, int c, int size, int o, int k, int stride, int pad)
     {
-        Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernel needs AVX-512");
+        Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
         var g = ConvGeometry.Create(n, c, size, size, k, k, stride, stride, pad, pad, 1, 1);
-        Assert.That(ConvHostDirect.Supports(g, 1), Is.True);
+        Assert.That(ConvHostDirect.Applies(g, o, 1), Is.True);
         var x = TestSupport.RandomArray(n * c * size * size, 61);
         var w = TestSupport.RandomArray(o * c * k * k, 62);
         var b = TestSupport.RandomArray(o, 63);
@@ -28,7 +31,46 @@ public class ConvHostDirectTests
             ConvHostGemm.ForwardViaGemm(xp, wp, bp, ep, g, o, 1);
             ConvHostDirect.Forward(xp, wp, bp, gp, g, o);
         }
-        for (int i = 0; i < outputs; i++)
-            Assert.That(got[i], Is.EqualTo(expected[i]).Within(2e-5f * (1 + Math.Abs(expected[i]))), $"output {i}");
+        AssertClose(got, expected);
+    }
+
+    [TestCase(2, 16, 14, 5, 4, 2, 1)]
+    [TestCase(2, 20, 14, 9, 3, 1, 1)]
+    [TestCase(3, 17, 28, 6, 3, 2, 1)]
+    [TestCase(1, 16, 7, 4, 5, 1, 2)]
+    [TestCase(2, 18, 14, 7, 3, 2, 0)]
+    [TestCase(1, 16, 14, 8, 1, 2, 0)]
+    [TestCase(2, 33, 14, 12, 4, 2, 1)]
+    public unsafe void TheDataGradientMatchesTheGemmPath(int n, int c, int size, int o, int k, int stride, int pad)
+    {
+        Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
+        var g = ConvGeometry.Create(n, c, size, size, k, k, stride, stride, pad, pad, 1, 1);
+        Assert.That(ConvHostDirect.AppliesToDataGrad(g, o, 1), Is.True);
+        var gy = TestSupport.RandomArray(n * o * g.OH * g.OW, 64);
+        var w = TestSupport.RandomArray(o * c * k * k, 65);
+        int inputs = n * c * size * size;
+        var expected = new float[inputs];
+        var got = Enumerable.Repeat(float.NaN, inputs).ToArray();
+        fixed (float* gyp = gy, wp = w, ep = expected, gp = got)
+        {
+            ConvHostGemm.DataGradViaGemm(gyp, wp, ep, g, o, 1);
+            ConvHostDirect.DataGrad(gyp, wp, gp, g, o);
+        }
+        AssertClose(got, expected);
+    }
+
+    [Test]
+    public void ATransposedConvolutionFromOnePixelStaysOnTheGemms()
+    {
+        // the DCGAN generator's first layer: 100 → 128 channels, 1 × 1 → 7 × 7 (a data gradient
+        // whose phases would multiply padding 48 times in 49)
+        var g = ConvGeometry.Create(64, 128, 7, 7, 7, 7, 1, 1, 0, 0, 1, 1);
+        Assert.That(ConvHostDirect.AppliesToDataGrad(g, 100, 1), Is.False);
+    }
+
+    private static void AssertClose(float[] got, float[] expected)
+    {
+        for (int i = 0; i < got.Length; i++)
+            Assert.That(got[i], Is.EqualTo(expected[i]).Within(2e-5f * (1 + Math.Abs(expected[i]))), $"element {i}");
     }
 }
