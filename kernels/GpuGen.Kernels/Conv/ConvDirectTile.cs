@@ -3,8 +3,9 @@ using System.Runtime.Intrinsics;
 
 namespace GpuGen.Kernels.Conv;
 
-/// <summary>A tile's positions: <see cref="Rows"/> output rows of <see cref="Cols"/> consecutive
-/// positions, at most 28 in all and 4 rows (the kernel's 28 accumulators and 4 row pointers).</summary>
+/// <summary>A tile's accumulators, Rows × Cols ≤ 28: for the forward, output rows (at most 4, the
+/// kernel's row pointers) of Cols consecutive positions; for the weight gradient, (channel,
+/// kernel row) pairs (at most 9) of Cols kernel columns.</summary>
 internal interface ITileShape { static abstract int Rows { get; } static abstract int Cols { get; } }
 
 internal struct Tile1x28 : ITileShape { public static int Rows => 1; public static int Cols => 28; }
@@ -14,6 +15,10 @@ internal struct Tile4x7 : ITileShape { public static int Rows => 4; public stati
 internal struct Tile3x7 : ITileShape { public static int Rows => 3; public static int Cols => 7; }
 internal struct Tile2x7 : ITileShape { public static int Rows => 2; public static int Cols => 7; }
 internal struct Tile1x7 : ITileShape { public static int Rows => 1; public static int Cols => 7; }
+
+// the weight gradient's: (c, i) rows × kernel columns
+internal struct Tile7x4 : ITileShape { public static int Rows => 7; public static int Cols => 4; }
+internal struct Tile9x3 : ITileShape { public static int Rows => 9; public static int Cols => 3; }
 
 /// <summary>The input step between neighbouring positions of a row: the convolution's stride.</summary>
 internal interface IColumnStep { static abstract int Step { get; } }
@@ -120,5 +125,111 @@ internal static unsafe class ConvDirectTile
     private static void Store<TShape>(int k, Vector512<float> acc, float* result) where TShape : struct, ITileShape
     {
         if (k < TShape.Rows * TShape.Cols) acc.Store(result + k * Lanes);
+    }
+
+    /// <summary>
+    /// The weight gradient's tile: 16 output channels (lanes) × (Rows input rows (c, i) × Cols taps j),
+    /// summed over an image's output positions and added to <paramref name="partial"/>:
+    /// <code>
+    /// partial[m·Cols + j, 0..15] += Σ_(oh, ow) gradients[oh·OW + ow, 0..15] · input[oh·rowStride + ow·Step + rowOffsets[m] + j]
+    /// </code>
+    /// where rowOffsets[m] = c·plane + i·Wp points the tile's row m at channel c, kernel row i.
+    /// Per position one load of the (transposed) output gradient and one FMA per accumulator with
+    /// the input broadcast from memory at a row offset held in a register plus a constant.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void WeightGradRun<TShape, TStep>(float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
+        where TShape : struct, ITileShape where TStep : struct, IColumnStep
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
+        nint o0 = rowOffsets[Math.Min(0, TShape.Rows - 1)];
+        nint o1 = rowOffsets[Math.Min(1, TShape.Rows - 1)];
+        nint o2 = rowOffsets[Math.Min(2, TShape.Rows - 1)];
+        nint o3 = rowOffsets[Math.Min(3, TShape.Rows - 1)];
+        nint o4 = rowOffsets[Math.Min(4, TShape.Rows - 1)];
+        nint o5 = rowOffsets[Math.Min(5, TShape.Rows - 1)];
+        nint o6 = rowOffsets[Math.Min(6, TShape.Rows - 1)];
+        nint o7 = rowOffsets[Math.Min(7, TShape.Rows - 1)];
+        nint o8 = rowOffsets[Math.Min(8, TShape.Rows - 1)];
+        for (int oh = 0; oh < outRows; oh++)
+        {
+            float* bp = input + oh * rowStride;
+            for (int ow = 0; ow < outCols; ow++, bp += TStep.Step, gradients += Lanes)
+            {
+                var g = Vector512.Load(gradients);
+                a0 = WeightFma<TShape>(0, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a0);
+                a1 = WeightFma<TShape>(1, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a1);
+                a2 = WeightFma<TShape>(2, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a2);
+                a3 = WeightFma<TShape>(3, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a3);
+                a4 = WeightFma<TShape>(4, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a4);
+                a5 = WeightFma<TShape>(5, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a5);
+                a6 = WeightFma<TShape>(6, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a6);
+                a7 = WeightFma<TShape>(7, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a7);
+                a8 = WeightFma<TShape>(8, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a8);
+                a9 = WeightFma<TShape>(9, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a9);
+                a10 = WeightFma<TShape>(10, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a10);
+                a11 = WeightFma<TShape>(11, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a11);
+                a12 = WeightFma<TShape>(12, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a12);
+                a13 = WeightFma<TShape>(13, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a13);
+                a14 = WeightFma<TShape>(14, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a14);
+                a15 = WeightFma<TShape>(15, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a15);
+                a16 = WeightFma<TShape>(16, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a16);
+                a17 = WeightFma<TShape>(17, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a17);
+                a18 = WeightFma<TShape>(18, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a18);
+                a19 = WeightFma<TShape>(19, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a19);
+                a20 = WeightFma<TShape>(20, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a20);
+                a21 = WeightFma<TShape>(21, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a21);
+                a22 = WeightFma<TShape>(22, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a22);
+                a23 = WeightFma<TShape>(23, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a23);
+                a24 = WeightFma<TShape>(24, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a24);
+                a25 = WeightFma<TShape>(25, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a25);
+                a26 = WeightFma<TShape>(26, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a26);
+                a27 = WeightFma<TShape>(27, bp, o0, o1, o2, o3, o4, o5, o6, o7, o8, g, a27);
+            }
+        }
+        Accumulate<TShape>(0, a0, partial);
+        Accumulate<TShape>(1, a1, partial);
+        Accumulate<TShape>(2, a2, partial);
+        Accumulate<TShape>(3, a3, partial);
+        Accumulate<TShape>(4, a4, partial);
+        Accumulate<TShape>(5, a5, partial);
+        Accumulate<TShape>(6, a6, partial);
+        Accumulate<TShape>(7, a7, partial);
+        Accumulate<TShape>(8, a8, partial);
+        Accumulate<TShape>(9, a9, partial);
+        Accumulate<TShape>(10, a10, partial);
+        Accumulate<TShape>(11, a11, partial);
+        Accumulate<TShape>(12, a12, partial);
+        Accumulate<TShape>(13, a13, partial);
+        Accumulate<TShape>(14, a14, partial);
+        Accumulate<TShape>(15, a15, partial);
+        Accumulate<TShape>(16, a16, partial);
+        Accumulate<TShape>(17, a17, partial);
+        Accumulate<TShape>(18, a18, partial);
+        Accumulate<TShape>(19, a19, partial);
+        Accumulate<TShape>(20, a20, partial);
+        Accumulate<TShape>(21, a21, partial);
+        Accumulate<TShape>(22, a22, partial);
+        Accumulate<TShape>(23, a23, partial);
+        Accumulate<TShape>(24, a24, partial);
+        Accumulate<TShape>(25, a25, partial);
+        Accumulate<TShape>(26, a26, partial);
+        Accumulate<TShape>(27, a27, partial);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> WeightFma<TShape>(int k, float* bp, nint o0, nint o1, nint o2, nint o3, nint o4, nint o5, nint o6, nint o7, nint o8, Vector512<float> g, Vector512<float> acc)
+        where TShape : struct, ITileShape
+    {
+        if (k >= TShape.Rows * TShape.Cols) return acc;
+        int m = k / TShape.Cols, j = k % TShape.Cols;
+        nint offset = m switch { 0 => o0, 1 => o1, 2 => o2, 3 => o3, 4 => o4, 5 => o5, 6 => o6, 7 => o7, _ => o8 };
+        return Vector512.FusedMultiplyAdd(Vector512.Create(bp[offset + j]), g, acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate<TShape>(int k, Vector512<float> acc, float* partial) where TShape : struct, ITileShape
+    {
+        if (k < TShape.Rows * TShape.Cols) (Vector512.Load(partial + k * Lanes) + acc).Store(partial + k * Lanes);
     }
 }

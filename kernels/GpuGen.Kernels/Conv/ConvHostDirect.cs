@@ -38,6 +38,11 @@ public static unsafe class ConvHostDirect
         return TileCols(g.W / g.SW) && 2L * g.OH * g.OW * g.SH * g.SW >= (long)g.H * g.W;
     }
 
+    /// <summary>Whether <see cref="WeightGrad"/> takes it: kernels 3 or 4 wide (the tiles' columns), at
+    /// least 8 output channels and enough (channel, kernel row) pairs to fill most tiles.</summary>
+    public static bool AppliesToWeightGrad(in ConvGeometry g, int outChannels, int groups) =>
+        Supported(g, groups) && g.KW is 3 or 4 && outChannels >= 8 && g.C * g.KH >= 2 * (g.KW == 4 ? 7 : 9);
+
     private static bool Supported(in ConvGeometry g, int groups) =>
         Vector512.IsHardwareAccelerated && groups == 1 && g.DH == 1 && g.DW == 1 && g.SH == g.SW && g.SH is 1 or 2 && g.N > 0;
 
@@ -124,6 +129,76 @@ public static unsafe class ConvHostDirect
         }
         var image = new Padding(outChannels, g.OH, g.OW, top, left, hp, wp);
         RunImages(gy, g.N, image, passes);
+    }
+
+    /// <summary>gw [O, C, KH, KW] = Σₙ Σ_(oh, ow) gy[n, o, oh, ow] · xp[n, c, oh·S + i, ow·S + j]: the adjoint of
+    /// <see cref="Forward"/> in w. Each worker sums its images into its own partial, laid out
+    /// [block of 16 o][tile of (c, i) rows][row][j][16]; the partials are added in worker order at the
+    /// end (the same sums for the same worker count). Per image: the padded input, gy transposed to
+    /// [block][position][16], then every (block, tile) over all positions.</summary>
+    public static void WeightGrad(float* x, float* gy, float* gw, ConvGeometry g, int outChannels)
+    {
+        int rowsPerTile = g.KW == 4 ? 7 : 9, pairs = g.C * g.KH, tiles = (pairs + rowsPerTile - 1) / rowsPerTile;
+        int blocks = (outChannels + Lanes - 1) / Lanes, positions = g.OH * g.OW;
+        int wp = g.W + 2 * g.PW, hp = g.H + 2 * g.PH;
+        long plane = (long)hp * wp, tileFloats = (long)rowsPerTile * g.KW * Lanes, partialFloats = blocks * tiles * tileFloats;
+        // each tile row's offset into the padded image: channel c, kernel row i (rows past the last
+        // pair read the first one's and are never summed)
+        var offsets = new int[tiles * rowsPerTile];
+        for (int m = 0; m < offsets.Length; m++) offsets[m] = m < pairs ? (int)(m / g.KH * plane + m % g.KH * wp) : 0;
+        var padding = new Padding(g.C, g.H, g.W, g.PH, g.PW, hp, wp);
+        int workers = Math.Min(Host.HostParallel.WorkerCount, g.N);
+        // the partials belong to this thread (a pool thread may run two workers one after the other)
+        var partials = new nint[workers];
+        for (int k = 0; k < workers; k++) partials[k] = (nint)ConvScratch.Partial(k, partialFloats);
+        nint xs = (nint)x, gys = (nint)gy;
+        Parallel.For(0, workers, worker =>
+        {
+            int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
+            float* planes = ConvScratch.Cols(padding.Floats + (long)blocks * positions * Lanes);
+            float* transposed = planes + padding.Floats, partial = (float*)partials[worker];
+            new Span<float>(partial, (int)partialFloats).Clear();
+            fixed (int* rowOffsets = offsets)
+                for (int n = start; n < end; n++)
+                {
+                    Pad((float*)xs + (long)n * g.C * g.H * g.W, planes, padding);
+                    float* image = (float*)gys + (long)n * outChannels * positions;
+                    for (int o = 0; o < blocks * Lanes; o++)
+                    {
+                        float* target = transposed + (long)o / Lanes * positions * Lanes + o % Lanes;
+                        if (o < outChannels)
+                            for (int p = 0; p < positions; p++) target[p * Lanes] = image[(long)o * positions + p];
+                        else
+                            for (int p = 0; p < positions; p++) target[p * Lanes] = 0f;
+                    }
+                    for (int block = 0; block < blocks; block++)
+                        for (int tile = 0; tile < tiles; tile++)
+                            WeightTile(g.KW, g.SW, planes, rowOffsets + tile * rowsPerTile, g.OH, g.OW, (long)g.SH * wp,
+                                transposed + (long)block * positions * Lanes, partial + (block * tiles + tile) * tileFloats);
+                }
+        });
+        // the partials [block][tile][row][j][16] → gw [O, C, KH, KW]
+        for (int o = 0; o < outChannels; o++)
+            for (int pair = 0; pair < pairs; pair++)
+                for (int j = 0; j < g.KW; j++)
+                {
+                    long at = ((long)(o / Lanes) * tiles + pair / rowsPerTile) * tileFloats + ((long)(pair % rowsPerTile) * g.KW + j) * Lanes + o % Lanes;
+                    float sum = 0f;
+                    for (int k = 0; k < workers; k++) sum += ((float*)partials[k])[at];
+                    gw[(((long)o * g.C + pair / g.KH) * g.KH + pair % g.KH) * g.KW + j] = sum;
+                }
+    }
+
+    private static void WeightTile(int kw, int step, float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
+    {
+        switch (kw * 2 + step - 1)
+        {
+            case 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile7x4, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile7x4, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile9x3, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile9x3, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            default: throw new InvalidOperationException($"no direct weight-gradient tile for kernels {kw} wide at step {step}");
+        }
     }
 
     /// <summary>How an image is copied into the zero-padded planes the tiles read.</summary>

@@ -109,6 +109,17 @@ public static unsafe class ConvHostGemm
     /// <summary>gw [O, C/G, KH, KW] = Σₙ gy[n] · cols(x[n])ᵀ per group: the adjoint of <see cref="Forward"/> in w.</summary>
     public static void WeightGrad(float* x, float* gy, float* gw, ConvGeometry g, int outChannels, int groups)
     {
+        if (ConvHostDirect.AppliesToWeightGrad(g, outChannels, groups))
+        {
+            ConvHostDirect.WeightGrad(x, gy, gw, g, outChannels);
+            return;
+        }
+        WeightGradViaGemm(x, gy, gw, g, outChannels, groups);
+    }
+
+    /// <summary><see cref="WeightGrad"/> by per-image GEMMs, whatever the geometry.</summary>
+    public static void WeightGradViaGemm(float* x, float* gy, float* gw, ConvGeometry g, int outChannels, int groups)
+    {
         int p = g.OH * g.OW, ck = g.Rows / groups, og = outChannels / groups;
         int weights = outChannels * ck;
         int workers = Workers(g.N);

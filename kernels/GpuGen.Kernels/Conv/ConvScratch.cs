@@ -21,7 +21,7 @@ internal static unsafe class ConvScratch
     /// <summary>A second buffer: gathered gradients, or a chunk's product before it is scattered.</summary>
     public static float* Gathered(long floats) => Grow(ref _gathered, ref _gatheredCapacity, floats);
 
-    /// <summary>Worker k's partial sum (k ≥ 1), kept by the calling thread, which waits while
+    /// <summary>Worker k's partial sum, kept by the calling thread, which waits while
     /// the workers fill them: concurrent convolutions on other threads have their own.</summary>
     public static float* Partial(int worker, long floats)
     {

@@ -5,7 +5,8 @@ namespace GpuGen.Tests.Conv;
 /// <summary>The direct host convolutions (ConvHostDirect) against the per-image GEMMs they stand in
 /// for: the forward at strides 1 and 2 on every tile shape (rows of 7, 14 and 28; 7 rows as 4 + 3),
 /// channel counts that do not fill a 16-channel block, kernels 2 to 5; the data gradient by phases,
-/// including a 1 × 1 stride-2 kernel whose odd phases have no taps; outputs poisoned with NaN first.
+/// including a 1 × 1 stride-2 kernel whose odd phases have no taps; the weight gradient for
+/// kernels 3 and 4 wide, with (channel, row) pairs that leave the last tile part-filled; outputs poisoned with NaN first.
 /// The ops' own tests (ConvTests) check both against double-precision references.</summary>
 public class ConvHostDirectTests
 {
@@ -59,6 +60,30 @@ public class ConvHostDirectTests
         AssertClose(got, expected);
     }
 
+    [TestCase(2, 4, 14, 16, 4, 2, 1)]
+    [TestCase(3, 6, 14, 20, 3, 1, 1)]
+    [TestCase(2, 9, 13, 8, 3, 2, 0)]
+    [TestCase(1, 6, 28, 33, 4, 1, 2)]
+    [TestCase(4, 16, 14, 24, 4, 2, 1)]
+    public unsafe void TheWeightGradientMatchesTheGemmPath(int n, int c, int size, int o, int k, int stride, int pad)
+    {
+        Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
+        var g = ConvGeometry.Create(n, c, size, size, k, k, stride, stride, pad, pad, 1, 1);
+        Assert.That(ConvHostDirect.AppliesToWeightGrad(g, o, 1), Is.True);
+        var x = TestSupport.RandomArray(n * c * size * size, 66);
+        var gy = TestSupport.RandomArray(n * o * g.OH * g.OW, 67);
+        int weights = o * c * k * k;
+        var expected = new float[weights];
+        var got = Enumerable.Repeat(float.NaN, weights).ToArray();
+        fixed (float* xp = x, gyp = gy, ep = expected, gp = got)
+        {
+            ConvHostGemm.WeightGradViaGemm(xp, gyp, ep, g, o, 1);
+            ConvHostDirect.WeightGrad(xp, gyp, gp, g, o);
+        }
+        // each weight sums n·OH·OW products of terms in [−1, 1], in another order than the GEMM's
+        AssertClose(got, expected, terms: n * g.OH * g.OW);
+    }
+
     [Test]
     public void ATransposedConvolutionFromOnePixelStaysOnTheGemms()
     {
@@ -68,9 +93,9 @@ public class ConvHostDirectTests
         Assert.That(ConvHostDirect.AppliesToDataGrad(g, 100, 1), Is.False);
     }
 
-    private static void AssertClose(float[] got, float[] expected)
+    private static void AssertClose(float[] got, float[] expected, int terms = 0)
     {
         for (int i = 0; i < got.Length; i++)
-            Assert.That(got[i], Is.EqualTo(expected[i]).Within(2e-5f * (1 + Math.Abs(expected[i]))), $"element {i}");
+            Assert.That(got[i], Is.EqualTo(expected[i]).Within(2e-5f * (1 + Math.Abs(expected[i])) + 1e-6f * terms), $"element {i}");
     }
 }
