@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GpuGen.Kernels.Conv;
 
@@ -19,6 +20,8 @@ internal struct Tile1x7 : ITileShape { public static int Rows => 1; public stati
 // the weight gradient's: (c, i) rows × kernel columns
 internal struct Tile7x4 : ITileShape { public static int Rows => 7; public static int Cols => 4; }
 internal struct Tile9x3 : ITileShape { public static int Rows => 9; public static int Cols => 3; }
+internal struct Tile4x4 : ITileShape { public static int Rows => 4; public static int Cols => 4; }   // one input channel
+internal struct Tile3x3 : ITileShape { public static int Rows => 3; public static int Cols => 3; }
 
 /// <summary>The input step between neighbouring positions of a row: the convolution's stride.</summary>
 internal interface IColumnStep { static abstract int Step { get; } }
@@ -231,5 +234,59 @@ internal static unsafe class ConvDirectTile
     private static void Accumulate<TShape>(int k, Vector512<float> acc, float* partial) where TShape : struct, ITileShape
     {
         if (k < TShape.Rows * TShape.Cols) (Vector512.Load(partial + k * Lanes) + acc).Store(partial + k * Lanes);
+    }
+
+    /// <summary>
+    /// The forward for few input channels: 16 consecutive positions of one output row (one vector,
+    /// the lanes past the row's end masked off) × 16 output channels, one accumulator per channel:
+    /// <code>
+    /// output[o·outPlane + 0..15] = bias[o] + Σ_c Σ_t weights[c, t, o] · input[c·channelStride + tapOffsets[t] + 0..15]
+    /// </code>
+    /// Per (c, t) one input load and 16 FMAs with the weight broadcast from memory; the result goes
+    /// straight into the output rows. Where a tile has few multiply-adds per position (one input
+    /// channel: 9 or 16 taps), the other kernels' per-position transpose would cost as much as they.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RowRun(float* input, long channelStride, int channels, int* tapOffsets, int taps, float* weights, float* bias,
+        float* output, long outPlane, int outChannels, Vector512<float> mask)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default;
+        for (int c = 0; c < channels; c++, input += channelStride)
+            for (int t = 0; t < taps; t++, weights += Lanes)
+            {
+                var v = Vector512.Load(input + tapOffsets[t]);
+                a0 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[0]), a0);
+                a1 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[1]), a1);
+                a2 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[2]), a2);
+                a3 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[3]), a3);
+                a4 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[4]), a4);
+                a5 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[5]), a5);
+                a6 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[6]), a6);
+                a7 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[7]), a7);
+                a8 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[8]), a8);
+                a9 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[9]), a9);
+                a10 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[10]), a10);
+                a11 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[11]), a11);
+                a12 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[12]), a12);
+                a13 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[13]), a13);
+                a14 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[14]), a14);
+                a15 = Vector512.FusedMultiplyAdd(v, Vector512.Create(weights[15]), a15);
+            }
+        if (outChannels > 0) Avx512F.MaskStore(output + 0 * outPlane, mask, a0 + Vector512.Create(bias[0]));
+        if (outChannels > 1) Avx512F.MaskStore(output + 1 * outPlane, mask, a1 + Vector512.Create(bias[1]));
+        if (outChannels > 2) Avx512F.MaskStore(output + 2 * outPlane, mask, a2 + Vector512.Create(bias[2]));
+        if (outChannels > 3) Avx512F.MaskStore(output + 3 * outPlane, mask, a3 + Vector512.Create(bias[3]));
+        if (outChannels > 4) Avx512F.MaskStore(output + 4 * outPlane, mask, a4 + Vector512.Create(bias[4]));
+        if (outChannels > 5) Avx512F.MaskStore(output + 5 * outPlane, mask, a5 + Vector512.Create(bias[5]));
+        if (outChannels > 6) Avx512F.MaskStore(output + 6 * outPlane, mask, a6 + Vector512.Create(bias[6]));
+        if (outChannels > 7) Avx512F.MaskStore(output + 7 * outPlane, mask, a7 + Vector512.Create(bias[7]));
+        if (outChannels > 8) Avx512F.MaskStore(output + 8 * outPlane, mask, a8 + Vector512.Create(bias[8]));
+        if (outChannels > 9) Avx512F.MaskStore(output + 9 * outPlane, mask, a9 + Vector512.Create(bias[9]));
+        if (outChannels > 10) Avx512F.MaskStore(output + 10 * outPlane, mask, a10 + Vector512.Create(bias[10]));
+        if (outChannels > 11) Avx512F.MaskStore(output + 11 * outPlane, mask, a11 + Vector512.Create(bias[11]));
+        if (outChannels > 12) Avx512F.MaskStore(output + 12 * outPlane, mask, a12 + Vector512.Create(bias[12]));
+        if (outChannels > 13) Avx512F.MaskStore(output + 13 * outPlane, mask, a13 + Vector512.Create(bias[13]));
+        if (outChannels > 14) Avx512F.MaskStore(output + 14 * outPlane, mask, a14 + Vector512.Create(bias[14]));
+        if (outChannels > 15) Avx512F.MaskStore(output + 15 * outPlane, mask, a15 + Vector512.Create(bias[15]));
     }
 }

@@ -23,10 +23,14 @@ public static unsafe class ConvHostDirect
     private const int Lanes = ConvDirectTile.Lanes;
 
     /// <summary>Whether <see cref="Forward"/> takes this convolution: AVX-512, one group, no dilation,
-    /// stride 1 or 2 in both directions, output rows of 7, 14 or 28, at least 16 output channels (a
-    /// block's lanes) and 4 input channels (with fewer, a tile's stores outweigh its multiply-adds).</summary>
+    /// stride 1 or 2 in both directions; with 4 or more input channels, output rows of 7, 14 or 28 and
+    /// at least 16 output channels (a block's lanes); with fewer (an image's first layer), where a
+    /// tile's transpose would outweigh its multiply-adds, rows of at least 8 and 8 output channels,
+    /// computed a row at a time (<see cref="ConvDirectTile.RowRun"/>).</summary>
     public static bool Applies(in ConvGeometry g, int outChannels, int groups) =>
-        Supported(g, groups) && TileCols(g.OW) && g.OH > 0 && outChannels >= Lanes && g.C >= 4;
+        Supported(g, groups) && g.OH > 0 && (g.C >= 4
+            ? TileCols(g.OW) && outChannels >= Lanes
+            : g.OW >= 8 && outChannels >= 8); // fewer input channels: by rows (ForwardByRows)
 
     /// <summary>Whether <see cref="DataGrad"/> takes it: as <see cref="Applies"/> with the roles swapped
     /// (at least 16 input channels, 4 output channels), every phase's rows 7, 14 or 28 long, and at
@@ -38,10 +42,10 @@ public static unsafe class ConvHostDirect
         return TileCols(g.W / g.SW) && 2L * g.OH * g.OW * g.SH * g.SW >= (long)g.H * g.W;
     }
 
-    /// <summary>Whether <see cref="WeightGrad"/> takes it: kernels 3 or 4 wide (the tiles' columns), at
-    /// least 8 output channels and enough (channel, kernel row) pairs to fill most tiles.</summary>
+    /// <summary>Whether <see cref="WeightGrad"/> takes it: kernels 3 or 4 wide (the tiles' columns) and at
+    /// least 8 output channels.</summary>
     public static bool AppliesToWeightGrad(in ConvGeometry g, int outChannels, int groups) =>
-        Supported(g, groups) && g.KW is 3 or 4 && outChannels >= 8 && g.C * g.KH >= 2 * (g.KW == 4 ? 7 : 9);
+        Supported(g, groups) && g.KW is 3 or 4 && outChannels >= 8;
 
     private static bool Supported(in ConvGeometry g, int groups) =>
         Vector512.IsHardwareAccelerated && groups == 1 && g.DH == 1 && g.DW == 1 && g.SH == g.SW && g.SH is 1 or 2 && g.N > 0;
@@ -53,9 +57,10 @@ public static unsafe class ConvHostDirect
     {
         int taps = g.KH * g.KW, blocks = (outChannels + Lanes - 1) / Lanes;
         int wp = g.W + 2 * g.PW, hp = g.H + 2 * g.PH;
-        // weights [block][c][tap][16], zero past O, in the calling thread's second buffer (the
-        // workers, this thread among them, use their first)
-        float* packed = ConvScratch.Gathered((long)blocks * g.C * taps * Lanes);
+        // weights [block][c][tap][16], zero past O, then the bias by blocks, in the calling thread's
+        // second buffer (the workers, this thread among them, use their first)
+        long weightFloats = (long)blocks * g.C * taps * Lanes;
+        float* packed = ConvScratch.Gathered(weightFloats + blocks * Lanes);
         for (int b = 0; b < blocks; b++)
             for (int c = 0; c < g.C; c++)
                 for (int t = 0; t < taps; t++)
@@ -64,6 +69,12 @@ public static unsafe class ConvHostDirect
                         int o = b * Lanes + l;
                         packed[(((long)b * g.C + c) * taps + t) * Lanes + l] = o < outChannels ? w[((long)o * g.C + c) * taps + t] : 0f;
                     }
+        if (g.C < 4)
+        {
+            for (int o = 0; o < blocks * Lanes; o++) packed[weightFloats + o] = bias != null && o < outChannels ? bias[o] : 0f;
+            ForwardByRows(x, packed, packed + weightFloats, y, g, outChannels);
+            return;
+        }
         var offsets = new int[taps];
         for (int i = 0; i < g.KH; i++)
             for (int j = 0; j < g.KW; j++) offsets[i * g.KW + j] = i * wp + j;
@@ -75,6 +86,54 @@ public static unsafe class ConvHostDirect
         };
         var image = new Padding(g.C, g.H, g.W, g.PH, g.PW, hp, wp);
         RunImages(x, g.N, image, [pass]);
+    }
+
+    /// <summary>
+    /// The forward a row at a time, for few input channels: the padded image split into S column
+    /// phases (xq[c, b, r, u] = xp[c, r, S·u + b]), so that the 16 positions ow0… of output row oh read
+    /// tap (i, j) at the consecutive xq[c, j mod S, oh·S + i, ow0 + j div S + 0..15].
+    /// </summary>
+    private static void ForwardByRows(float* x, float* packed, float* packedBias, float* y, ConvGeometry g, int outChannels)
+    {
+        int s = g.SW, taps = g.KH * g.KW, blocks = (outChannels + Lanes - 1) / Lanes;
+        int wp = g.W + 2 * g.PW, hp = g.H + 2 * g.PH, wq = (wp + s - 1) / s;
+        long channelStride = (long)s * hp * wq, planes = g.C * channelStride;
+        var offsets = new int[taps];
+        for (int i = 0; i < g.KH; i++)
+            for (int j = 0; j < g.KW; j++) offsets[i * g.KW + j] = (int)((j % s) * (long)hp * wq + i * wq + j / s);
+        int workers = Math.Min(Host.HostParallel.WorkerCount, g.N);
+        nint xs = (nint)x, ys = (nint)y, ws = (nint)packed, bs = (nint)packedBias;
+        Parallel.For(0, workers, worker =>
+        {
+            int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
+            float* buffer = ConvScratch.Cols(planes + 2 * Lanes); // the last row's masked lanes read past the end
+            fixed (int* tapOffsets = offsets)
+                for (int n = start; n < end; n++)
+                {
+                    new Span<float>(buffer, (int)(planes + 2 * Lanes)).Clear();
+                    float* image = (float*)xs + (long)n * g.C * g.H * g.W;
+                    for (int c = 0; c < g.C; c++)
+                        for (int h = 0; h < g.H; h++)
+                            for (int wi = 0; wi < g.W; wi++)
+                            {
+                                int column = wi + g.PW;
+                                buffer[c * channelStride + ((long)(column % s) * hp + h + g.PH) * wq + column / s] = image[((long)c * g.H + h) * g.W + wi];
+                            }
+                    for (int block = 0; block < blocks; block++)
+                    {
+                        float* weights = (float*)ws + (long)block * g.C * taps * Lanes;
+                        int channels = Math.Min(Lanes, outChannels - block * Lanes);
+                        for (int oh = 0; oh < g.OH; oh++)
+                            for (int ow0 = 0; ow0 < g.OW; ow0 += Lanes)
+                            {
+                                var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(g.OW - ow0)).AsSingle();
+                                float* output = (float*)ys + (((long)n * outChannels + block * Lanes) * g.OH + oh) * g.OW + ow0;
+                                ConvDirectTile.RowRun(buffer + (long)oh * s * wq + ow0, channelStride, g.C, tapOffsets, taps, weights,
+                                    (float*)bs + block * Lanes, output, (long)g.OH * g.OW, channels, mask);
+                            }
+                    }
+                }
+        });
     }
 
     /// <summary>gx [N, C, H, W] = the adjoint of <see cref="Forward"/> in x applied to gy [N, O, OH, OW]
@@ -138,7 +197,8 @@ public static unsafe class ConvHostDirect
     /// [block][position][16], then every (block, tile) over all positions.</summary>
     public static void WeightGrad(float* x, float* gy, float* gw, ConvGeometry g, int outChannels)
     {
-        int rowsPerTile = g.KW == 4 ? 7 : 9, pairs = g.C * g.KH, tiles = (pairs + rowsPerTile - 1) / rowsPerTile;
+        // tiles of 7 × 4 or 9 × 3 accumulators; one input channel's 4 × 4 or 3 × 3 taps make one tile
+        int pairs = g.C * g.KH, rowsPerTile = pairs == g.KW ? g.KW : g.KW == 4 ? 7 : 9, tiles = (pairs + rowsPerTile - 1) / rowsPerTile;
         int blocks = (outChannels + Lanes - 1) / Lanes, positions = g.OH * g.OW;
         int wp = g.W + 2 * g.PW, hp = g.H + 2 * g.PH;
         long plane = (long)hp * wp, tileFloats = (long)rowsPerTile * g.KW * Lanes, partialFloats = blocks * tiles * tileFloats;
@@ -173,7 +233,7 @@ public static unsafe class ConvHostDirect
                     }
                     for (int block = 0; block < blocks; block++)
                         for (int tile = 0; tile < tiles; tile++)
-                            WeightTile(g.KW, g.SW, planes, rowOffsets + tile * rowsPerTile, g.OH, g.OW, (long)g.SH * wp,
+                            WeightTile(rowsPerTile, g.KW, g.SW, planes, rowOffsets + tile * rowsPerTile, g.OH, g.OW, (long)g.SH * wp,
                                 transposed + (long)block * positions * Lanes, partial + (block * tiles + tile) * tileFloats);
                 }
         });
@@ -189,10 +249,14 @@ public static unsafe class ConvHostDirect
                 }
     }
 
-    private static void WeightTile(int kw, int step, float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
+    private static void WeightTile(int rows, int kw, int step, float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
     {
-        switch (kw * 2 + step - 1)
+        switch ((rows == kw ? 16 : 0) + kw * 2 + step - 1)
         {
+            case 16 + 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile4x4, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile4x4, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile3x3, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile3x3, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
             case 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile7x4, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
             case 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile7x4, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
             case 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile9x3, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;

@@ -4,7 +4,8 @@ namespace GpuGen.Tests.Conv;
 
 /// <summary>The direct host convolutions (ConvHostDirect) against the per-image GEMMs they stand in
 /// for: the forward at strides 1 and 2 on every tile shape (rows of 7, 14 and 28; 7 rows as 4 + 3),
-/// channel counts that do not fill a 16-channel block, kernels 2 to 5; the data gradient by phases,
+/// channel counts that do not fill a 16-channel block, kernels 2 to 5, and by rows for 1–3 input
+/// channels (rows that end inside a vector); the data gradient by phases,
 /// including a 1 × 1 stride-2 kernel whose odd phases have no taps; the weight gradient for
 /// kernels 3 and 4 wide, with (channel, row) pairs that leave the last tile part-filled; outputs poisoned with NaN first.
 /// The ops' own tests (ConvTests) check both against double-precision references.</summary>
@@ -16,6 +17,10 @@ public class ConvHostDirectTests
     [TestCase(2, 6, 28, 18, 2, 2, 0)]
     [TestCase(1, 9, 14, 16, 5, 1, 2)]
     [TestCase(3, 16, 14, 33, 4, 2, 1)]
+    [TestCase(2, 1, 28, 64, 4, 2, 1)]
+    [TestCase(3, 1, 28, 32, 3, 1, 1)]
+    [TestCase(2, 3, 19, 20, 3, 2, 1)]
+    [TestCase(1, 2, 9, 8, 2, 1, 0)]
     public unsafe void TheForwardMatchesTheGemmPath(int n, int c, int size, int o, int k, int stride, int pad)
     {
         Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
@@ -65,6 +70,8 @@ public class ConvHostDirectTests
     [TestCase(2, 9, 13, 8, 3, 2, 0)]
     [TestCase(1, 6, 28, 33, 4, 1, 2)]
     [TestCase(4, 16, 14, 24, 4, 2, 1)]
+    [TestCase(2, 1, 28, 64, 4, 2, 1)]
+    [TestCase(3, 1, 28, 32, 3, 1, 1)]
     public unsafe void TheWeightGradientMatchesTheGemmPath(int n, int c, int size, int o, int k, int stride, int pad)
     {
         Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
