@@ -61,14 +61,12 @@ public static unsafe class ConvHostDirect
         // second buffer (the workers, this thread among them, use their first)
         long weightFloats = (long)blocks * g.C * taps * Lanes;
         float* packed = ConvScratch.Gathered(weightFloats + blocks * Lanes);
-        for (int b = 0; b < blocks; b++)
-            for (int c = 0; c < g.C; c++)
-                for (int t = 0; t < taps; t++)
-                    for (int l = 0; l < Lanes; l++)
-                    {
-                        int o = b * Lanes + l;
-                        packed[(((long)b * g.C + c) * taps + t) * Lanes + l] = o < outChannels ? w[((long)o * g.C + c) * taps + t] : 0f;
-                    }
+        if (outChannels % Lanes != 0) new Span<float>(packed, (int)weightFloats).Clear();
+        for (int o = 0; o < outChannels; o++) // w read in order
+        {
+            float* target = packed + (long)o / Lanes * g.C * taps * Lanes + o % Lanes, source = w + (long)o * g.C * taps;
+            for (int ct = 0; ct < g.C * taps; ct++) target[(long)ct * Lanes] = source[ct];
+        }
         if (g.C < 4)
         {
             for (int o = 0; o < blocks * Lanes; o++) packed[weightFloats + o] = bias != null && o < outChannels ? bias[o] : 0f;
@@ -161,23 +159,32 @@ public static unsafe class ConvHostDirect
             }
         int hp = top + g.OH + bottom, wp = left + g.OW + right;
         // weights per phase [block][o][tap of the phase][16 input channels], zero past C
-        float* packed = ConvScratch.Gathered((long)blocks * outChannels * taps * Lanes);
+        long weightFloats = (long)blocks * outChannels * taps * Lanes;
+        float* packed = ConvScratch.Gathered(weightFloats);
+        if (g.C % Lanes != 0) new Span<float>(packed, (int)weightFloats).Clear();
+        // where each tap (i, j) goes: its phase's weights start at phaseStart, the tap is the index-th of the phase's
+        var phaseStart = new long[s * s];
+        for (int phase = 1; phase < s * s; phase++) phaseStart[phase] = phaseStart[phase - 1] + (long)blocks * outChannels * tapsOf[phase - 1].Count * Lanes;
+        var tapPhase = new int[taps];
+        var tapIndex = new int[taps];
+        for (int phase = 0; phase < s * s; phase++)
+            for (int t = 0; t < tapsOf[phase].Count; t++)
+                (tapPhase[tapsOf[phase][t].I * g.KW + tapsOf[phase][t].J], tapIndex[tapsOf[phase][t].I * g.KW + tapsOf[phase][t].J]) = (phase, t);
+        for (int o = 0; o < outChannels; o++) // w read in order
+            for (int c = 0; c < g.C; c++)
+            {
+                float* source = w + ((long)o * g.C + c) * taps;
+                for (int t = 0; t < taps; t++)
+                {
+                    int phase = tapPhase[t], count = tapsOf[phase].Count;
+                    packed[phaseStart[phase] + (((long)c / Lanes * outChannels + o) * count + tapIndex[t]) * Lanes + c % Lanes] = source[t];
+                }
+            }
         var passes = new Pass[s * s];
-        long used = 0;
         for (int phase = 0; phase < s * s; phase++)
         {
             var list = tapsOf[phase];
-            float* weights = packed + used;
-            for (int b = 0; b < blocks; b++)
-                for (int o = 0; o < outChannels; o++)
-                    for (int t = 0; t < list.Count; t++)
-                        for (int l = 0; l < Lanes; l++)
-                        {
-                            int c = b * Lanes + l;
-                            weights[(((long)b * outChannels + o) * list.Count + t) * Lanes + l] =
-                                c < g.C ? w[(((long)o * g.C + c) * g.KH + list[t].I) * g.KW + list[t].J] : 0f;
-                        }
-            used += (long)blocks * outChannels * list.Count * Lanes;
+            float* weights = packed + phaseStart[phase];
             passes[phase] = new Pass
             {
                 Weights = weights, Blocks = blocks, OutChannels = g.C, Channels = outChannels,
