@@ -19,6 +19,7 @@ internal interface IBackend
     IConvKernels Conv { get; }
     IReparameterizeKernels Reparameterize { get; }
     IPenaltyKernels Penalty { get; }
+    INormKernels Norm { get; }
     ILayoutKernels Layout { get; }
 }
 
@@ -149,6 +150,22 @@ internal interface IPenaltyKernels
 
     /// <summary>result = upstream[0]·scale·(n_i − 1)/n_i·gradient, row by row (0 where n_i = 0).</summary>
     void Backward(Tensor gradient, Tensor norms, Tensor upstream, Tensor result, int rowLength, float scale);
+}
+
+/// <summary>Training-mode batch normalisation's fused kernels (<see cref="Kernels.Norm.BatchNormKernels"/>), over x [N, C, S].</summary>
+internal interface INormKernels
+{
+    /// <summary>Per channel: mean, biased variance and 1/√(variance + ε).</summary>
+    void Moments(Tensor x, Tensor mean, Tensor variance, Tensor invStd, int batch, int channels, int positions, float eps);
+
+    /// <summary>y = γ_c·(x − μ_c)·r_c + β_c.</summary>
+    void Normalize(Tensor x, Tensor gamma, Tensor beta, Tensor mean, Tensor invStd, Tensor y, int batch, int channels, int positions);
+
+    /// <summary>Per channel: Σu and Σu·x̂.</summary>
+    void Sums(Tensor x, Tensor upstream, Tensor mean, Tensor invStd, Tensor sumU, Tensor sumUXhat, int batch, int channels, int positions);
+
+    /// <summary>result = γ_c·r_c·(u − (Σu + x̂·Σu·x̂)/M).</summary>
+    void InputGradient(Tensor x, Tensor upstream, Tensor gamma, Tensor mean, Tensor invStd, Tensor sumU, Tensor sumUXhat, Tensor result, int batch, int channels, int positions);
 }
 
 /// <summary>Fused kernels of the variational models.</summary>

@@ -144,9 +144,8 @@ public sealed class LayerNorm : Module
 /// <summary>
 /// Batch normalisation (Ioffe &amp; Szegedy 2015) of x viewed as [N, C, S]: per channel c, over
 /// the batch and the S positions. Training: normalises with the batch's mean and biased
-/// variance and updates running estimates (unbiased variance) with momentum; evaluation:
-/// normalises with the running estimates. Composed from reductions and elementwise ops, so its
-/// derivatives come from the tape.
+/// variance and updates running estimates (unbiased variance) with momentum, by the fused op
+/// <see cref="Ops.BatchNorm"/>; evaluation: normalises with the running estimates (composed ops).
 /// </summary>
 public abstract class BatchNorm : Module
 {
@@ -173,28 +172,22 @@ public abstract class BatchNorm : Module
     private protected Tensor Normalize(string op, Tensor v)
     {
         int count = v.Shape[0] * v.Shape[2];
-        Tensor mean, variance;
         if (Training)
         {
             if (count < 2) throw new ShapeMismatchException($"{op}: training needs at least 2 values per channel, got {v.Shape[0]} × {v.Shape[2]}");
-            mean = Ops.Mean(Ops.Mean(v, 2, keepDim: true), 0, keepDim: true);                                  // [1, C, 1]
-            variance = Ops.Mean(Ops.Mean(Ops.Square(Ops.Sub(v, mean)), 2, keepDim: true), 0, keepDim: true);
+            var normalized = Ops.BatchNorm(v, Gamma, Beta, Eps, out var mean, out var variance); // the fused op
             using (Autograd.NoGrad())
             using (new TensorScope())
             {
                 // running ← (1 − m)·running + m·batch, with the unbiased variance
                 Ops.Scale(RunningMean, 1f - Momentum);
-                Ops.Axpy(Momentum, mean.Detach().Reshape(Channels), RunningMean);
+                Ops.Axpy(Momentum, mean, RunningMean);
                 Ops.Scale(RunningVar, 1f - Momentum);
-                Ops.Axpy(Momentum * count / (count - 1f), variance.Detach().Reshape(Channels), RunningVar);
+                Ops.Axpy(Momentum * count / (count - 1f), variance, RunningVar);
             }
+            return normalized;
         }
-        else
-        {
-            mean = RunningMean.Reshape(1, Channels, 1);
-            variance = RunningVar.Reshape(1, Channels, 1);
-        }
-        var y = Ops.Mul(Ops.Sub(v, mean), Ops.Rsqrt(Ops.Add(variance, Eps)));
+        var y = Ops.Mul(Ops.Sub(v, RunningMean.Reshape(1, Channels, 1)), Ops.Rsqrt(Ops.Add(RunningVar.Reshape(1, Channels, 1), Eps)));
         return Ops.Add(Ops.Mul(y, Gamma.Reshape(1, Channels, 1)), Beta.Reshape(1, Channels, 1));
     }
 }

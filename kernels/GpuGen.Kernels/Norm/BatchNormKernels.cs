@@ -1,0 +1,215 @@
+using System.Numerics;
+using GpuGen.Kernels.Host;
+using ILGPU;
+
+namespace GpuGen.Kernels.Norm;
+
+/// <summary>Training-mode batch normalisation of x [N, C, S], forward.</summary>
+public struct BatchNormArgs
+{
+    public ArrayView<float> X, Gamma, Beta, Mean, Variance, InvStd, Y;
+    public int Batch, Channels, Positions;
+    public float Eps;
+}
+
+/// <summary>Its backward: the per-channel sums, then the input gradient.</summary>
+public struct BatchNormBackwardArgs
+{
+    public ArrayView<float> X, Upstream, Gamma, Mean, InvStd, SumUpstream, SumUpstreamXhat, Result;
+    public int Batch, Channels, Positions;
+}
+
+/// <summary>
+/// Batch normalisation in training mode (Ioffe &amp; Szegedy 2015) as fused kernels over x viewed as
+/// [N, C, S] (S the positions of an image, 1 for features), per channel c over its M = N·S values;
+/// device and host forms side by side, sharing the per-element formulas:
+/// <code>
+/// Moments         μ_c = mean(x), σ²_c = mean((x − μ_c)²) (biased; two passes in double), r_c = 1/√(σ²_c + ε)
+/// Normalize       y = γ_c·(x − μ_c)·r_c + β_c
+/// Sums            Σu and Σu·x̂ per channel, x̂ = (x − μ_c)·r_c   (= ∂L/∂β and ∂L/∂γ)
+/// InputGradient   ∂L/∂x = γ_c·r_c·(u − (Σu + x̂·Σu·x̂)/M)
+/// </code>
+/// replacing about ten elementwise ops and reductions forward and twenty backward. Device: the
+/// per-channel passes one thread per channel (C is tens to hundreds; a GPU wants a tree per
+/// channel, issue 12), the elementwise ones a thread per element. Host: channels or rows over
+/// the cores, rows of S summed in float vectors and added up in double.
+/// </summary>
+public static class BatchNormKernels
+{
+    public static float Normalize(float x, float mean, float invStd, float gamma, float beta) => gamma * ((x - mean) * invStd) + beta;
+
+    public static float InputGradient(float u, float x, float mean, float invStd, float gamma, float sumU, float sumUXhat, float count) =>
+        gamma * invStd * (u - (sumU + (x - mean) * invStd * sumUXhat) / count);
+
+    // ---- device
+
+    public static void MomentsDevice(Index1D c, BatchNormArgs a)
+    {
+        double sum = 0;
+        for (int n = 0; n < a.Batch; n++)
+        {
+            long start = ((long)n * a.Channels + c) * a.Positions;
+            for (int s = 0; s < a.Positions; s++) sum += a.X[start + s];
+        }
+        double count = (double)a.Batch * a.Positions, mean = sum / count, squares = 0;
+        for (int n = 0; n < a.Batch; n++)
+        {
+            long start = ((long)n * a.Channels + c) * a.Positions;
+            for (int s = 0; s < a.Positions; s++)
+            {
+                double d = a.X[start + s] - mean;
+                squares += d * d;
+            }
+        }
+        double variance = squares / count;
+        a.Mean[c] = (float)mean;
+        a.Variance[c] = (float)variance;
+        a.InvStd[c] = (float)(1.0 / Math.Sqrt(variance + a.Eps));
+    }
+
+    public static void NormalizeDevice(Index1D i, BatchNormArgs a)
+    {
+        int c = (int)((long)(int)i / a.Positions % a.Channels);
+        a.Y[i] = Normalize(a.X[i], a.Mean[c], a.InvStd[c], a.Gamma[c], a.Beta[c]);
+    }
+
+    public static void SumsDevice(Index1D c, BatchNormBackwardArgs a)
+    {
+        double sumU = 0, sumUXhat = 0;
+        float mean = a.Mean[c], invStd = a.InvStd[c];
+        for (int n = 0; n < a.Batch; n++)
+        {
+            long start = ((long)n * a.Channels + c) * a.Positions;
+            for (int s = 0; s < a.Positions; s++)
+            {
+                float u = a.Upstream[start + s];
+                sumU += u;
+                sumUXhat += u * ((a.X[start + s] - mean) * invStd);
+            }
+        }
+        a.SumUpstream[c] = (float)sumU;
+        a.SumUpstreamXhat[c] = (float)sumUXhat;
+    }
+
+    public static void InputGradientDevice(Index1D i, BatchNormBackwardArgs a)
+    {
+        int c = (int)((long)(int)i / a.Positions % a.Channels);
+        a.Result[i] = InputGradient(a.Upstream[i], a.X[i], a.Mean[c], a.InvStd[c], a.Gamma[c], a.SumUpstream[c], a.SumUpstreamXhat[c], (float)a.Batch * a.Positions);
+    }
+
+    // ---- host
+
+    public static void MomentsHost(ArraySegment<float> x, ArraySegment<float> mean, ArraySegment<float> variance, ArraySegment<float> invStd,
+        int batch, int channels, int positions, float eps) =>
+        HostParallel.For(channels, (x, mean, variance, invStd, batch, channels, positions, eps), static (first, count, s) =>
+        {
+            double m = (double)s.batch * s.positions;
+            for (int c = first; c < first + count; c++)
+            {
+                double sum = 0;
+                for (int n = 0; n < s.batch; n++) sum += RowSum(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions), 0f);
+                double mu = sum / m, squares = 0;
+                for (int n = 0; n < s.batch; n++) squares += RowSquares(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions), (float)mu);
+                double v = squares / m;
+                s.mean[c] = (float)mu;
+                s.variance[c] = (float)v;
+                s.invStd[c] = (float)(1.0 / Math.Sqrt(v + s.eps));
+            }
+        }, elementsPerItem: (long)batch * positions);
+
+    public static void NormalizeHost(ArraySegment<float> x, ArraySegment<float> gamma, ArraySegment<float> beta, ArraySegment<float> mean,
+        ArraySegment<float> invStd, ArraySegment<float> y, int channels, int positions) =>
+        HostParallel.For(x.Count / Math.Max(positions, 1), (x, gamma, beta, mean, invStd, y, channels, positions), static (first, count, s) =>
+        {
+            for (int row = first; row < first + count; row++)
+            {
+                int c = row % s.channels;
+                // y = a·x + b with a = γ·r, b = β − μ·a
+                float a = s.gamma[c] * s.invStd[c], b = s.beta[c] - s.mean[c] * a;
+                Affine(s.x.AsSpan(row * s.positions, s.positions), s.y.AsSpan(row * s.positions, s.positions), a, b);
+            }
+        }, elementsPerItem: positions);
+
+    public static void SumsHost(ArraySegment<float> x, ArraySegment<float> upstream, ArraySegment<float> mean, ArraySegment<float> invStd,
+        ArraySegment<float> sumU, ArraySegment<float> sumUXhat, int batch, int channels, int positions) =>
+        HostParallel.For(channels, (x, upstream, mean, invStd, sumU, sumUXhat, batch, channels, positions), static (first, count, s) =>
+        {
+            for (int c = first; c < first + count; c++)
+            {
+                double su = 0, sux = 0;
+                for (int n = 0; n < s.batch; n++)
+                {
+                    long start = ((long)n * s.channels + c) * s.positions;
+                    var u = s.upstream.AsSpan((int)start, s.positions);
+                    su += RowSum(u, 0f);
+                    sux += RowDot(u, s.x.AsSpan((int)start, s.positions), s.mean[c]);
+                }
+                s.sumU[c] = (float)su;
+                s.sumUXhat[c] = (float)(sux * s.invStd[c]);
+            }
+        }, elementsPerItem: (long)batch * positions);
+
+    public static void InputGradientHost(ArraySegment<float> x, ArraySegment<float> upstream, ArraySegment<float> gamma, ArraySegment<float> mean,
+        ArraySegment<float> invStd, ArraySegment<float> sumU, ArraySegment<float> sumUXhat, ArraySegment<float> result, int batch, int channels, int positions) =>
+        HostParallel.For(x.Count / Math.Max(positions, 1), (x, upstream, gamma, mean, invStd, sumU, sumUXhat, result, count: (float)batch * positions, channels, positions), static (first, rows, s) =>
+        {
+            for (int row = first; row < first + rows; row++)
+            {
+                int c = row % s.channels;
+                // γr(u − (Σu + x̂Σux̂)/M) = k·u + p·x + q with k = γr, p = −k·r·Σux̂/M, q = −k·Σu/M − p·μ
+                float k = s.gamma[c] * s.invStd[c], p = -k * s.invStd[c] * s.sumUXhat[c] / s.count, q = -k * s.sumU[c] / s.count - p * s.mean[c];
+                var u = s.upstream.AsSpan(row * s.positions, s.positions);
+                var xs = s.x.AsSpan(row * s.positions, s.positions);
+                var r = s.result.AsSpan(row * s.positions, s.positions);
+                int i = 0;
+                for (; i <= r.Length - Vector<float>.Count; i += Vector<float>.Count)
+                    (new Vector<float>(u[i..]) * k + new Vector<float>(xs[i..]) * p + new Vector<float>(q)).CopyTo(r[i..]);
+                for (; i < r.Length; i++) r[i] = k * u[i] + p * xs[i] + q;
+            }
+        }, elementsPerItem: positions);
+
+    /// <summary>Σ (v − shift) in float vectors (a row is short: S values).</summary>
+    private static double RowSum(ReadOnlySpan<float> v, float shift)
+    {
+        var acc = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= v.Length - Vector<float>.Count; i += Vector<float>.Count) acc += new Vector<float>(v[i..]) - new Vector<float>(shift);
+        double sum = Vector.Sum(acc);
+        for (; i < v.Length; i++) sum += v[i] - shift;
+        return sum;
+    }
+
+    /// <summary>Σ (v − shift)².</summary>
+    private static double RowSquares(ReadOnlySpan<float> v, float shift)
+    {
+        var acc = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= v.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var d = new Vector<float>(v[i..]) - new Vector<float>(shift);
+            acc += d * d;
+        }
+        double sum = Vector.Sum(acc);
+        for (; i < v.Length; i++) sum += (double)(v[i] - shift) * (v[i] - shift);
+        return sum;
+    }
+
+    /// <summary>Σ u·(x − shift).</summary>
+    private static double RowDot(ReadOnlySpan<float> u, ReadOnlySpan<float> x, float shift)
+    {
+        var acc = Vector<float>.Zero;
+        int i = 0;
+        for (; i <= u.Length - Vector<float>.Count; i += Vector<float>.Count)
+            acc += new Vector<float>(u[i..]) * (new Vector<float>(x[i..]) - new Vector<float>(shift));
+        double sum = Vector.Sum(acc);
+        for (; i < u.Length; i++) sum += (double)u[i] * (x[i] - shift);
+        return sum;
+    }
+
+    private static void Affine(ReadOnlySpan<float> x, Span<float> y, float a, float b)
+    {
+        int i = 0;
+        for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count) (new Vector<float>(x[i..]) * a + new Vector<float>(b)).CopyTo(y[i..]);
+        for (; i < x.Length; i++) y[i] = a * x[i] + b;
+    }
+}
