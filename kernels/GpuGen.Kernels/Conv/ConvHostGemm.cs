@@ -32,6 +32,11 @@ public static unsafe class ConvHostGemm
     /// <summary>y [N, O, OH, OW] = conv(x [N, C, H, W], w [O, C/G, KH, KW]) + bias[O] (bias may be null).</summary>
     public static void Forward(float* x, float* w, float* bias, float* y, ConvGeometry g, int outChannels, int groups)
     {
+        if (CoversWholeImage(g, groups))
+        {
+            GemmHost.Run(Plain(g.N, outChannels, g.Rows, transB: true), x, w, y, bias); // Y = X·Wᵀ
+            return;
+        }
         if (ConvHostDirect.Applies(g, outChannels, groups))
         {
             ConvHostDirect.Forward(x, w, bias, y, g, outChannels);
@@ -81,6 +86,11 @@ public static unsafe class ConvHostGemm
     /// (also the transposed convolution of gy with w).</summary>
     public static void DataGrad(float* gy, float* w, float* gx, ConvGeometry g, int outChannels, int groups)
     {
+        if (CoversWholeImage(g, groups))
+        {
+            GemmHost.Run(Plain(g.N, g.Rows, outChannels), gy, w, gx, null); // GX = GY·W
+            return;
+        }
         if (ConvHostDirect.AppliesToDataGrad(g, outChannels, groups))
         {
             ConvHostDirect.DataGrad(gy, w, gx, g, outChannels);
@@ -109,6 +119,11 @@ public static unsafe class ConvHostGemm
     /// <summary>gw [O, C/G, KH, KW] = Σₙ gy[n] · cols(x[n])ᵀ per group: the adjoint of <see cref="Forward"/> in w.</summary>
     public static void WeightGrad(float* x, float* gy, float* gw, ConvGeometry g, int outChannels, int groups)
     {
+        if (CoversWholeImage(g, groups))
+        {
+            GemmHost.Run(Plain(outChannels, g.Rows, g.N, transA: true), gy, x, gw, null); // GW = GYᵀ·X
+            return;
+        }
         if (ConvHostDirect.AppliesToWeightGrad(g, outChannels, groups))
         {
             ConvHostDirect.WeightGrad(x, gy, gw, g, outChannels);
@@ -151,6 +166,12 @@ public static unsafe class ConvHostGemm
                 for (int i = 0; i < weights; i++) gw[i] += partial[i];
             }
     }
+
+    /// <summary>Whether the window covers the whole unpadded image in one position (OH = OW = 1): then
+    /// an image is one row of C·KH·KW values, im2col is the identity and each product is one GEMM over
+    /// the batch (a generator's first layer, z as a 1 × 1 image to 7 × 7, is the data gradient of one).</summary>
+    private static bool CoversWholeImage(in ConvGeometry g, int groups) =>
+        groups == 1 && g.OH == 1 && g.OW == 1 && g.PH == 0 && g.PW == 0 && g.H == g.KH && g.W == g.KW && g.DH == 1 && g.DW == 1;
 
     /// <summary>b images' gradients [b, O, P] as one [O, b·P] matrix (image i's pixels in columns
     /// i·P…): in scratch, or in place when b = 1.</summary>

@@ -45,6 +45,13 @@ public static unsafe class GemmHost
     public static void Run(GemmProblem p, float* a, float* b, float* c, float* bias, bool serial = false)
     {
         if (p.M == 0 || p.N == 0 || p.Batch == 0) return;
+        if (p.N == 1 && p.K >= 64 && p.K <= GemvLimit && p.M <= GemvLimit)
+        {
+            // a matrix-vector product (a critic's last layer, 6272 → 1): packing B into 32-wide
+            // panels would fill one column in 32
+            for (int m = 0; m < p.Batch; m++) Gemv(p, a + m * p.StrideA, b + m * p.StrideB, c + m * p.StrideC, bias);
+            return;
+        }
         var isa = Resolved;
         int nr = isa == GemmIsa.Vector512 ? 32 : 16;
         int workers = serial || p.Flops < ParallelFlops ? 1 : HostParallel.WorkerCount;
@@ -228,5 +235,50 @@ public static unsafe class GemmHost
             NativeMemory.AlignedFree(A);
             NativeMemory.AlignedFree(B);
         }
+    }
+
+    /// <summary>C (M × 1) = α·op(A)·op(B) + β·C (+ bias[0]): rows of A as dot products with B's column
+    /// (or, for a transposed A, its columns added up scaled by B's entries), on the calling thread,
+    /// with B's column and the sums on the stack (the caller keeps K and M within GemvLimit).</summary>
+    private static void Gemv(in GemmProblem p, float* a, float* b, float* c, float* bias)
+    {
+        int stepB = p.TransB ? 1 : p.Ldb; // B(k, 0)
+        float* column = stackalloc float[p.K];
+        for (int k = 0; k < p.K; k++) column[k] = b[(long)k * stepB];
+        float shift = bias == null ? 0f : bias[0];
+        float* sums = stackalloc float[p.M];
+        if (!p.TransA)
+            for (int i = 0; i < p.M; i++) sums[i] = Dot(a + (long)i * p.Lda, column, p.K);
+        else
+        {
+            // op(A) = Aᵀ: A(i, k) = a[k·lda + i], so the sums are Σ_k B(k)·(row k of a)
+            new Span<float>(sums, p.M).Clear();
+            for (int k = 0; k < p.K; k++) AddScaled(a + (long)k * p.Lda, column[k], sums, p.M);
+        }
+        for (int i = 0; i < p.M; i++)
+        {
+            float* target = c + (long)i * p.Ldc;
+            *target = p.Alpha * sums[i] + (p.Beta == 0f ? 0f : p.Beta * *target) + shift;
+        }
+    }
+
+    private const int GemvLimit = 16384; // floats of B's column and of the sums kept on the stack
+
+    private static float Dot(float* x, float* y, int n)
+    {
+        var acc = Vector256<float>.Zero;
+        int i = 0;
+        for (; i <= n - 8; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Vector256.Load(y + i), acc);
+        float sum = Vector256.Sum(acc);
+        for (; i < n; i++) sum += x[i] * y[i];
+        return sum;
+    }
+
+    private static void AddScaled(float* x, float scale, float* y, int n)
+    {
+        var s = Vector256.Create(scale);
+        int i = 0;
+        for (; i <= n - 8; i += 8) Vector256.FusedMultiplyAdd(Vector256.Load(x + i), s, Vector256.Load(y + i)).Store(y + i);
+        for (; i < n; i++) y[i] += x[i] * scale;
     }
 }

@@ -100,12 +100,15 @@ public class ConvTests
     /// <summary>
     /// The three products of a convolution (forward, ∂x, ∂W) and the transposed convolution, at
     /// DCGAN layers' shapes with odd batches (5 images over the workers, and 1 alone): the cpu
-    /// device's per-image GEMMs (ConvHostGemm) against ilgpu-cpu's composed Im2Col, GEMM and
+    /// device's products (ConvHostGemm, ConvHostDirect) against ilgpu-cpu's composed Im2Col, GEMM and
     /// SwapAxes01. The loss Σ y ⊙ r with random r makes every gradient element count.
     /// </summary>
     [TestCase(5, 8, 14, 40, 4, 2, 1)]
     [TestCase(1, 6, 7, 12, 4, 2, 1)]
     [TestCase(3, 3, 9, 5, 3, 1, 1)]
+    [TestCase(5, 6, 7, 9, 7, 1, 0)]   // the window covers the image: each product one GEMM over the batch
+    [TestCase(4, 20, 14, 32, 3, 1, 1)] // the direct kernels (ConvHostDirect) through the op
+    [TestCase(3, 1, 28, 16, 4, 2, 1)]
     public void TheHostProductsMatchTheComposedKernels(int n, int c, int size, int o, int k, int stride, int pad)
     {
         (float[] Y, float[] Dx, float[] Dw, float[] Db, float[] T, float[] DxT) On(Device d)

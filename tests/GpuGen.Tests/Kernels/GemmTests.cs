@@ -39,6 +39,8 @@ public class GemmTests
         yield return new TestCaseData(512, 512, 512, false, false).SetArgDisplayNames("512 square");
         yield return new TestCaseData(2000, 8, 300, false, false).SetArgDisplayNames("narrow C: split by rows");
         yield return new TestCaseData(7, 2000, 300, true, true).SetArgDisplayNames("wide C: split by columns");
+        foreach (var (ta, tb) in Transposes)
+            yield return new TestCaseData(64, 1, 6272, ta, tb).SetArgDisplayNames("matrix-vector 64x1x6272", $"tA={ta}", $"tB={tb}");
     }
 
     [TestCaseSource(nameof(RealCases))]
