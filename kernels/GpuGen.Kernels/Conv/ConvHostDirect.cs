@@ -1,5 +1,7 @@
 using System.Runtime.Intrinsics;
 
+using GpuGen.Kernels.Host;
+
 namespace GpuGen.Kernels.Conv;
 
 /// <summary>
@@ -101,7 +103,7 @@ public static unsafe class ConvHostDirect
             for (int j = 0; j < g.KW; j++) offsets[i * g.KW + j] = (int)((j % s) * (long)hp * wq + i * wq + j / s);
         int workers = Math.Min(Host.HostParallel.WorkerCount, g.N);
         nint xs = (nint)x, ys = (nint)y, ws = (nint)packed, bs = (nint)packedBias;
-        Parallel.For(0, workers, worker =>
+        HostParallel.Run(workers, worker =>
         {
             int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
             float* buffer = ConvScratch.Cols(planes + 2 * Lanes); // the last row's masked lanes read past the end
@@ -219,7 +221,7 @@ public static unsafe class ConvHostDirect
         var partials = new nint[workers];
         for (int k = 0; k < workers; k++) partials[k] = (nint)ConvScratch.Partial(k, partialFloats);
         nint xs = (nint)x, gys = (nint)gy;
-        Parallel.For(0, workers, worker =>
+        HostParallel.Run(workers, worker =>
         {
             int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
             float* planes = ConvScratch.Cols(padding.Floats + (long)blocks * positions * Lanes);
@@ -295,7 +297,7 @@ public static unsafe class ConvHostDirect
     {
         int workers = Math.Min(Host.HostParallel.WorkerCount, images);
         nint source = (nint)input;
-        Parallel.For(0, workers, worker =>
+        HostParallel.Run(workers, worker =>
         {
             int start = (int)((long)images * worker / workers), end = (int)((long)images * (worker + 1) / workers);
             float* planes = ConvScratch.Cols(padding.Floats + ConvDirectTile.MaxPositions * Lanes);

@@ -64,7 +64,7 @@ public static unsafe class GemmHost
         else if (p.Batch >= workers)
         {
             int m = p.M, n = p.N;
-            Parallel.For(0, p.Batch, matrix => job.RunMatrix(matrix, 0, m, 0, n));
+            HostParallel.Run(p.Batch, matrix => job.RunMatrix(matrix, 0, m, 0, n));
         }
         else
         {
@@ -80,7 +80,7 @@ public static unsafe class GemmHost
             for (int m = 0; m < p.Batch; m++)
             {
                 int matrix = m;
-                Parallel.For(0, parts, part =>
+                HostParallel.Run(parts, part =>
                 {
                     int lo = PanelStart(part, panels, parts) * width, hi = Math.Min(extent, PanelStart(part + 1, panels, parts) * width);
                     if (lo >= hi) return;

@@ -28,11 +28,15 @@ public static class HostParallel
             return;
         }
         int chunk = elementsPerItem == 1 ? ((length + workers - 1) / workers + 63) & ~63 : (length + workers - 1) / workers;
-        Parallel.For(0, workers, w =>
+        HostWorkerPool.Run(workers, w =>
         {
             int start = w * chunk;
             int count = Math.Min(chunk, length - start);
             if (count > 0) body(start, count, state);
         });
     }
+
+    /// <summary>Runs body(0) … body(workers − 1) on the host workers (<see cref="HostWorkerPool"/>) and
+    /// returns when all are done: for kernels that split their work themselves.</summary>
+    public static void Run(int workers, Action<int> body) => HostWorkerPool.Run(workers, body);
 }
