@@ -289,4 +289,51 @@ internal static unsafe class ConvDirectTile
         if (outChannels > 14) Avx512F.MaskStore(output + 14 * outPlane, mask, a14 + Vector512.Create(bias[14]));
         if (outChannels > 15) Avx512F.MaskStore(output + 15 * outPlane, mask, a15 + Vector512.Create(bias[15]));
     }
+
+    /// <summary>
+    /// dst[j·dstStride + i] = src[i·srcStride + j] for i, j &lt; 16: a 16 × 16 transpose in registers,
+    /// four rounds of two-source permutes (vpermt2ps). Round g pairs rows i and i + g and interleaves
+    /// them in chunks of g: lo = (a[0..g), b[0..g), a[2g..3g), b[2g..3g), …), hi = the odd chunks; after
+    /// g = 8, 4, 2, 1 row i holds column i.
+    /// </summary>
+    public static void Transpose16x16(float* src, long srcStride, float* dst, long dstStride)
+    {
+        Span<Vector512<float>> rows = stackalloc Vector512<float>[16];
+        for (int i = 0; i < 16; i++) rows[i] = Vector512.Load(src + i * srcStride);
+        for (int g = 8; g >= 1; g >>= 1)
+        {
+            var (lo, hi) = InterleaveIndices(g);
+            for (int i = 0; i < 16; i++)
+            {
+                if ((i & g) != 0) continue;
+                var a = rows[i];
+                var b = rows[i + g];
+                rows[i] = Avx512F.PermuteVar16x32x2(a, lo, b);
+                rows[i + g] = Avx512F.PermuteVar16x32x2(a, hi, b);
+            }
+        }
+        for (int i = 0; i < 16; i++) rows[i].Store(dst + i * dstStride);
+    }
+
+    private static readonly Vector512<int>[] InterleaveLow = [.. Enumerable.Range(0, 4).Select(r => Interleave(8 >> r, 0))];
+    private static readonly Vector512<int>[] InterleaveHigh = [.. Enumerable.Range(0, 4).Select(r => Interleave(8 >> r, 1))];
+
+    private static (Vector512<int> Lo, Vector512<int> Hi) InterleaveIndices(int g)
+    {
+        int round = g == 8 ? 0 : g == 4 ? 1 : g == 2 ? 2 : 3;
+        return (InterleaveLow[round], InterleaveHigh[round]);
+    }
+
+    /// <summary>Indices for chunks of g alternating between a (0–15) and b (16–31), taking the even
+    /// (half 0) or odd (half 1) chunks of each.</summary>
+    private static Vector512<int> Interleave(int g, int half)
+    {
+        var indices = new int[16];
+        for (int e = 0; e < 16; e++)
+        {
+            int chunk = e / g, within = e % g;
+            indices[e] = (chunk / 2) * 2 * g + half * g + within + (chunk % 2 == 1 ? 16 : 0);
+        }
+        return Vector512.Create(indices);
+    }
 }

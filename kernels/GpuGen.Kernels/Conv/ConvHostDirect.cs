@@ -232,14 +232,7 @@ public static unsafe class ConvHostDirect
                 {
                     Pad((float*)xs + (long)n * g.C * g.H * g.W, planes, padding);
                     float* image = (float*)gys + (long)n * outChannels * positions;
-                    for (int o = 0; o < blocks * Lanes; o++)
-                    {
-                        float* target = transposed + (long)o / Lanes * positions * Lanes + o % Lanes;
-                        if (o < outChannels)
-                            for (int p = 0; p < positions; p++) target[p * Lanes] = image[(long)o * positions + p];
-                        else
-                            for (int p = 0; p < positions; p++) target[p * Lanes] = 0f;
-                    }
+                    TransposeGradient(image, transposed, outChannels, blocks, positions);
                     for (int block = 0; block < blocks; block++)
                         for (int tile = 0; tile < tiles; tile++)
                             WeightTile(rowsPerTile, g.KW, g.SW, planes, rowOffsets + tile * rowsPerTile, g.OH, g.OW, (long)g.SH * wp,
@@ -256,6 +249,25 @@ public static unsafe class ConvHostDirect
                     for (int k = 0; k < workers; k++) sum += ((float*)partials[k])[at];
                     gw[(((long)o * g.C + pair / g.KH) * g.KH + pair % g.KH) * g.KW + j] = sum;
                 }
+    }
+
+    /// <summary>gy of one image [O, P] → [block][P][16 channels], zero past O: 16 × 16 register
+    /// transposes where a block has 16 channels and 16 positions, element by element elsewhere.</summary>
+    private static void TransposeGradient(float* image, float* transposed, int outChannels, int blocks, int positions)
+    {
+        int whole = positions / Lanes * Lanes;
+        for (int block = 0; block < blocks; block++)
+        {
+            float* target = transposed + (long)block * positions * Lanes;
+            int first = block * Lanes, channels = Math.Min(Lanes, outChannels - first);
+            int p0 = 0;
+            if (channels == Lanes)
+                for (; p0 < whole; p0 += Lanes)
+                    ConvDirectTile.Transpose16x16(image + (long)first * positions + p0, positions, target + (long)p0 * Lanes, Lanes);
+            for (int l = 0; l < Lanes; l++)
+                for (int p = p0; p < positions; p++)
+                    target[(long)p * Lanes + l] = l < channels ? image[(long)(first + l) * positions + p] : 0f;
+        }
     }
 
     private static void WeightTile(int rows, int kw, int step, float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
