@@ -26,18 +26,10 @@ public class ConvHostDirectTests
         Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
         var g = ConvGeometry.Create(n, c, size, size, k, k, stride, stride, pad, pad, 1, 1);
         Assert.That(ConvHostDirect.Applies(g, o, 1), Is.True);
-        var x = TestSupport.RandomArray(n * c * size * size, 61);
-        var w = TestSupport.RandomArray(o * c * k * k, 62);
         var b = TestSupport.RandomArray(o, 63);
-        int outputs = n * o * g.OH * g.OW;
-        var expected = new float[outputs];
-        var got = Enumerable.Repeat(float.NaN, outputs).ToArray();
-        fixed (float* xp = x, wp = w, bp = b, ep = expected, gp = got)
-        {
-            ConvHostGemm.ForwardViaGemm(xp, wp, bp, ep, g, o, 1);
-            ConvHostDirect.Forward(xp, wp, bp, gp, g, o);
-        }
-        AssertClose(got, expected);
+        Compare(TestSupport.RandomArray(n * c * size * size, 61), TestSupport.RandomArray(o * c * k * k, 62), n * o * g.OH * g.OW,
+            (x, w, y) => { fixed (float* bp = b) ConvHostGemm.ForwardViaGemm(x, w, bp, y, g, o, 1); },
+            (x, w, y) => { fixed (float* bp = b) ConvHostDirect.Forward(x, w, bp, y, g, o); });
     }
 
     [TestCase(2, 16, 14, 5, 4, 2, 1)]
@@ -52,17 +44,9 @@ public class ConvHostDirectTests
         Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
         var g = ConvGeometry.Create(n, c, size, size, k, k, stride, stride, pad, pad, 1, 1);
         Assert.That(ConvHostDirect.AppliesToDataGrad(g, o, 1), Is.True);
-        var gy = TestSupport.RandomArray(n * o * g.OH * g.OW, 64);
-        var w = TestSupport.RandomArray(o * c * k * k, 65);
-        int inputs = n * c * size * size;
-        var expected = new float[inputs];
-        var got = Enumerable.Repeat(float.NaN, inputs).ToArray();
-        fixed (float* gyp = gy, wp = w, ep = expected, gp = got)
-        {
-            ConvHostGemm.DataGradViaGemm(gyp, wp, ep, g, o, 1);
-            ConvHostDirect.DataGrad(gyp, wp, gp, g, o);
-        }
-        AssertClose(got, expected);
+        Compare(TestSupport.RandomArray(n * o * g.OH * g.OW, 64), TestSupport.RandomArray(o * c * k * k, 65), n * c * size * size,
+            (gy, w, gx) => ConvHostGemm.DataGradViaGemm(gy, w, gx, g, o, 1),
+            (gy, w, gx) => ConvHostDirect.DataGrad(gy, w, gx, g, o));
     }
 
     [TestCase(2, 4, 14, 16, 4, 2, 1)]
@@ -77,18 +61,10 @@ public class ConvHostDirectTests
         Assume.That(System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, "the direct kernels need AVX-512");
         var g = ConvGeometry.Create(n, c, size, size, k, k, stride, stride, pad, pad, 1, 1);
         Assert.That(ConvHostDirect.AppliesToWeightGrad(g, o, 1), Is.True);
-        var x = TestSupport.RandomArray(n * c * size * size, 66);
-        var gy = TestSupport.RandomArray(n * o * g.OH * g.OW, 67);
-        int weights = o * c * k * k;
-        var expected = new float[weights];
-        var got = Enumerable.Repeat(float.NaN, weights).ToArray();
-        fixed (float* xp = x, gyp = gy, ep = expected, gp = got)
-        {
-            ConvHostGemm.WeightGradViaGemm(xp, gyp, ep, g, o, 1);
-            ConvHostDirect.WeightGrad(xp, gyp, gp, g, o);
-        }
         // each weight sums n·OH·OW products of terms in [−1, 1], in another order than the GEMM's
-        AssertClose(got, expected, terms: n * g.OH * g.OW);
+        Compare(TestSupport.RandomArray(n * c * size * size, 66), TestSupport.RandomArray(n * o * g.OH * g.OW, 67), o * c * k * k,
+            (x, gy, gw) => ConvHostGemm.WeightGradViaGemm(x, gy, gw, g, o, 1),
+            (x, gy, gw) => ConvHostDirect.WeightGrad(x, gy, gw, g, o), terms: n * g.OH * g.OW);
     }
 
     [Test]
@@ -98,6 +74,21 @@ public class ConvHostDirectTests
         // whose phases would multiply padding 48 times in 49)
         var g = ConvGeometry.Create(64, 128, 7, 7, 7, 7, 1, 1, 0, 0, 1, 1);
         Assert.That(ConvHostDirect.AppliesToDataGrad(g, 100, 1), Is.False);
+    }
+
+    private unsafe delegate void Product(float* a, float* b, float* result);
+
+    /// <summary>Runs both paths on the same inputs, the direct one into an output poisoned with NaN.</summary>
+    private static unsafe void Compare(float[] a, float[] b, int resultLength, Product viaGemm, Product direct, int terms = 0)
+    {
+        var expected = new float[resultLength];
+        var got = Enumerable.Repeat(float.NaN, resultLength).ToArray();
+        fixed (float* ap = a, bp = b, ep = expected, gp = got)
+        {
+            viaGemm(ap, bp, ep);
+            direct(ap, bp, gp);
+        }
+        AssertClose(got, expected, terms);
     }
 
     private static void AssertClose(float[] got, float[] expected, int terms = 0)
