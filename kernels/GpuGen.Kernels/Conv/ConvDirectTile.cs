@@ -132,7 +132,8 @@ internal static unsafe class ConvDirectTile
 
     /// <summary>
     /// The weight gradient's tile: 16 output channels (lanes) × (Rows input rows (c, i) × Cols taps j),
-    /// summed over an image's output positions and added to <paramref name="partial"/>:
+    /// summed over the output positions of <paramref name="images"/> consecutive padded images
+    /// (<paramref name="imageStride"/> apart, their gradients one after another) and added to <paramref name="partial"/>:
     /// <code>
     /// partial[m·Cols + j, 0..15] += Σ_(oh, ow) gradients[oh·OW + ow, 0..15] · input[oh·rowStride + ow·Step + rowOffsets[m] + j]
     /// </code>
@@ -141,7 +142,7 @@ internal static unsafe class ConvDirectTile
     /// the input broadcast from memory at a row offset held in a register plus a constant.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void WeightGradRun<TShape, TStep>(float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
+    public static void WeightGradRun<TShape, TStep>(float* input, long imageStride, int images, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
         where TShape : struct, ITileShape where TStep : struct, IColumnStep
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
@@ -154,6 +155,7 @@ internal static unsafe class ConvDirectTile
         nint o6 = rowOffsets[Math.Min(6, TShape.Rows - 1)];
         nint o7 = rowOffsets[Math.Min(7, TShape.Rows - 1)];
         nint o8 = rowOffsets[Math.Min(8, TShape.Rows - 1)];
+        for (int image = 0; image < images; image++, input += imageStride)
         for (int oh = 0; oh < outRows; oh++)
         {
             float* bp = input + oh * rowStride;

@@ -221,22 +221,30 @@ public static unsafe class ConvHostDirect
         var partials = new nint[workers];
         for (int k = 0; k < workers; k++) partials[k] = (nint)ConvScratch.Partial(k, partialFloats);
         nint xs = (nint)x, gys = (nint)gy;
+        // images a tile sums over before it adds into the partial: ~256 positions (a 7 × 7 output would
+        // otherwise spend a tenth of each tile's time loading and storing its 28 accumulators)
+        int chunk = Math.Clamp((256 + positions - 1) / positions, 1, 16);
         HostParallel.Run(workers, worker =>
         {
             int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
-            float* planes = ConvScratch.Cols(padding.Floats + (long)blocks * positions * Lanes);
-            float* transposed = planes + padding.Floats, partial = (float*)partials[worker];
+            long gradientFloats = (long)chunk * positions * Lanes; // one block's [image][position][16]
+            float* planes = ConvScratch.Cols(chunk * padding.Floats + blocks * gradientFloats);
+            float* transposed = planes + chunk * padding.Floats, partial = (float*)partials[worker];
             new Span<float>(partial, (int)partialFloats).Clear();
             fixed (int* rowOffsets = offsets)
-                for (int n = start; n < end; n++)
+                for (int n0 = start; n0 < end; n0 += chunk)
                 {
-                    Pad((float*)xs + (long)n * g.C * g.H * g.W, planes, padding);
-                    float* image = (float*)gys + (long)n * outChannels * positions;
-                    TransposeGradient(image, transposed, outChannels, blocks, positions);
+                    int images = Math.Min(chunk, end - n0);
+                    for (int i = 0; i < images; i++)
+                    {
+                        Pad((float*)xs + (long)(n0 + i) * g.C * g.H * g.W, planes + i * padding.Floats, padding);
+                        TransposeGradient((float*)gys + (long)(n0 + i) * outChannels * positions, transposed + (long)i * positions * Lanes,
+                            gradientFloats, outChannels, blocks, positions);
+                    }
                     for (int block = 0; block < blocks; block++)
                         for (int tile = 0; tile < tiles; tile++)
-                            WeightTile(rowsPerTile, g.KW, g.SW, planes, rowOffsets + tile * rowsPerTile, g.OH, g.OW, (long)g.SH * wp,
-                                transposed + (long)block * positions * Lanes, partial + (block * tiles + tile) * tileFloats);
+                            WeightTile(rowsPerTile, g.KW, g.SW, planes, padding.Floats, images, rowOffsets + tile * rowsPerTile, g.OH, g.OW, (long)g.SH * wp,
+                                transposed + block * gradientFloats, partial + (block * tiles + tile) * tileFloats);
                 }
         });
         // the partials [block][tile][row][j][16] → gw [O, C, KH, KW]
@@ -251,14 +259,14 @@ public static unsafe class ConvHostDirect
                 }
     }
 
-    /// <summary>gy of one image [O, P] → [block][P][16 channels], zero past O: 16 × 16 register
+    /// <summary>gy of one image [O, P] → [block][P][16 channels] (blocks blockStride apart), zero past O: 16 × 16 register
     /// transposes where a block has 16 channels and 16 positions, element by element elsewhere.</summary>
-    private static void TransposeGradient(float* image, float* transposed, int outChannels, int blocks, int positions)
+    private static void TransposeGradient(float* image, float* transposed, long blockStride, int outChannels, int blocks, int positions)
     {
         int whole = positions / Lanes * Lanes;
         for (int block = 0; block < blocks; block++)
         {
-            float* target = transposed + (long)block * positions * Lanes;
+            float* target = transposed + block * blockStride;
             int first = block * Lanes, channels = Math.Min(Lanes, outChannels - first);
             int p0 = 0;
             if (channels == Lanes)
@@ -270,18 +278,18 @@ public static unsafe class ConvHostDirect
         }
     }
 
-    private static void WeightTile(int rows, int kw, int step, float* input, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
+    private static void WeightTile(int rows, int kw, int step, float* input, long imageStride, int images, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
     {
         switch ((rows == kw ? 16 : 0) + kw * 2 + step - 1)
         {
-            case 16 + 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile4x4, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 16 + 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile4x4, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 16 + 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile3x3, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 16 + 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile3x3, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile7x4, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile7x4, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile9x3, Step1>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile9x3, Step2>(input, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile4x4, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile4x4, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile3x3, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile3x3, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile7x4, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile7x4, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile9x3, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile9x3, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
             default: throw new InvalidOperationException($"no direct weight-gradient tile for kernels {kw} wide at step {step}");
         }
     }
