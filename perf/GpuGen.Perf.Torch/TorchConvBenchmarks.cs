@@ -52,7 +52,6 @@ public class TorchConvBenchmarks
 /// </summary>
 public class TorchDcganLayerBenchmarks
 {
-    private static (int C, int O, int K, int S, int P, int Size, bool Transposed, bool InputGrad) Dims(string layer) => GpuGen.Perf.DcganLayerShapes.Of(layer);
 
     [Params("D1 conv 1->64 28->14", "D2 conv 64->128 14->7", "G1 convT 100->128 1->7", "G2 convT 128->64 7->14", "G3 convT 64->1 14->28")]
     public string Layer { get; set; } = "";
@@ -63,7 +62,7 @@ public class TorchDcganLayerBenchmarks
     public void Setup()
     {
         TorchThreads.UseAllCores();
-        var d = Dims(Layer);
+        var d = GpuGen.Perf.DcganLayerShapes.Of(Layer);
         _x = (torch.rand(64, d.C, d.Size, d.Size) * 2 - 1).requires_grad_(d.InputGrad);
         _w = (torch.rand(d.Transposed ? new long[] { d.C, d.O, d.K, d.K } : new long[] { d.O, d.C, d.K, d.K }) * 0.2f - 0.1f).requires_grad_(true);
         using (torch.no_grad()) _gy = torch.rand(Run().shape) * 2 - 1;
@@ -71,7 +70,7 @@ public class TorchDcganLayerBenchmarks
 
     private Tensor Run()
     {
-        var d = Dims(Layer);
+        var d = GpuGen.Perf.DcganLayerShapes.Of(Layer);
         return d.Transposed
             ? nn.functional.conv_transpose2d(_x, _w, strides: new long[] { d.S, d.S }, padding: new long[] { d.P, d.P })
             : nn.functional.conv2d(_x, _w, strides: new long[] { d.S, d.S }, padding: new long[] { d.P, d.P });

@@ -14,7 +14,6 @@ public class DcganLayerBenchmarks : IDeclaresWork
 {
     public const int Batch = 64;
 
-    private static (int C, int O, int K, int S, int P, int Size, bool Transposed, bool InputGrad) Dims(string layer) => DcganLayerShapes.Of(layer);
 
     [Params("D1 conv 1->64 28->14", "D2 conv 64->128 14->7", "G1 convT 100->128 1->7", "G2 convT 128->64 7->14", "G3 convT 64->1 14->28")]
     public string Layer { get; set; } = "";
@@ -25,7 +24,7 @@ public class DcganLayerBenchmarks : IDeclaresWork
     public void Setup()
     {
         var cpu = Devices.Get("cpu");
-        var d = Dims(Layer);
+        var d = DcganLayerShapes.Of(Layer);
         var g = new Generator(1);
         _x = Ops.Uniform(Shape.Of(Batch, d.C, d.Size, d.Size), g, cpu, -1, 1);
         _x.RequiresGrad = d.InputGrad;
@@ -36,7 +35,7 @@ public class DcganLayerBenchmarks : IDeclaresWork
 
     private Tensor Run()
     {
-        var d = Dims(Layer);
+        var d = DcganLayerShapes.Of(Layer);
         return d.Transposed ? Ops.ConvTranspose2d(_x, _w, stride: d.S, padding: d.P) : Ops.Conv2d(_x, _w, stride: d.S, padding: d.P);
     }
 
@@ -65,7 +64,7 @@ public class DcganLayerBenchmarks : IDeclaresWork
 
     public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters)
     {
-        var d = Dims((string)parameters[nameof(Layer)]);
+        var d = DcganLayerShapes.Of((string)parameters[nameof(Layer)]);
         int outSize = d.Transposed ? (d.Size - 1) * d.S - 2 * d.P + d.K : (d.Size + 2 * d.P - d.K) / d.S + 1;
         // one multiply-add per weight per pixel of the convolution's output side (the transposed
         // convolution's input side)

@@ -101,11 +101,9 @@ public static unsafe class ConvHostDirect
         var offsets = new int[taps];
         for (int i = 0; i < g.KH; i++)
             for (int j = 0; j < g.KW; j++) offsets[i * g.KW + j] = (int)((j % s) * (long)hp * wq + i * wq + j / s);
-        int workers = Math.Min(Host.HostParallel.WorkerCount, g.N);
         nint xs = (nint)x, ys = (nint)y, ws = (nint)packed, bs = (nint)packedBias;
-        HostParallel.Run(workers, worker =>
+        HostParallel.RunRanges(g.N, Math.Min(HostParallel.WorkerCount, g.N), (_, start, end) =>
         {
-            int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
             float* buffer = ConvScratch.Cols(planes + 2 * Lanes); // the last row's masked lanes read past the end
             fixed (int* tapOffsets = offsets)
                 for (int n = start; n < end; n++)
@@ -216,7 +214,7 @@ public static unsafe class ConvHostDirect
         var offsets = new int[tiles * rowsPerTile];
         for (int m = 0; m < offsets.Length; m++) offsets[m] = m < pairs ? (int)(m / g.KH * plane + m % g.KH * wp) : 0;
         var padding = new Padding(g.C, g.H, g.W, g.PH, g.PW, hp, wp);
-        int workers = Math.Min(Host.HostParallel.WorkerCount, g.N);
+        int workers = Math.Min(HostParallel.WorkerCount, g.N);
         // the partials belong to this thread (a pool thread may run two workers one after the other)
         var partials = new nint[workers];
         for (int k = 0; k < workers; k++) partials[k] = (nint)ConvScratch.Partial(k, partialFloats);
@@ -224,9 +222,8 @@ public static unsafe class ConvHostDirect
         // images a tile sums over before it adds into the partial: ~256 positions (a 7 × 7 output would
         // otherwise spend a tenth of each tile's time loading and storing its 28 accumulators)
         int chunk = Math.Clamp((256 + positions - 1) / positions, 1, 16);
-        HostParallel.Run(workers, worker =>
+        HostParallel.RunRanges(g.N, workers, (worker, start, end) =>
         {
-            int start = (int)((long)g.N * worker / workers), end = (int)((long)g.N * (worker + 1) / workers);
             long gradientFloats = (long)chunk * positions * Lanes; // one block's [image][position][16]
             float* planes = ConvScratch.Cols(chunk * padding.Floats + blocks * gradientFloats);
             float* transposed = planes + chunk * padding.Floats, partial = (float*)partials[worker];
@@ -280,18 +277,21 @@ public static unsafe class ConvHostDirect
 
     private static void WeightTile(int rows, int kw, int step, float* input, long imageStride, int images, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
     {
-        switch ((rows == kw ? 16 : 0) + kw * 2 + step - 1)
+        switch ((rows == kw ? 16 : 0) + kw)
         {
-            case 16 + 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile4x4, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 16 + 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile4x4, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 16 + 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile3x3, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 16 + 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile3x3, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 4 * 2 + 0: ConvDirectTile.WeightGradRun<Tile7x4, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 4 * 2 + 1: ConvDirectTile.WeightGradRun<Tile7x4, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 3 * 2 + 0: ConvDirectTile.WeightGradRun<Tile9x3, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            case 3 * 2 + 1: ConvDirectTile.WeightGradRun<Tile9x3, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
-            default: throw new InvalidOperationException($"no direct weight-gradient tile for kernels {kw} wide at step {step}");
+            case 16 + 4: WeightTile<Tile4x4>(step, input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 16 + 3: WeightTile<Tile3x3>(step, input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 4: WeightTile<Tile7x4>(step, input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            case 3: WeightTile<Tile9x3>(step, input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial); break;
+            default: throw new InvalidOperationException($"no direct weight-gradient tile for kernels {kw} wide");
         }
+    }
+
+    private static void WeightTile<TShape>(int step, float* input, long imageStride, int images, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)
+        where TShape : struct, ITileShape
+    {
+        if (step == 1) ConvDirectTile.WeightGradRun<TShape, Step1>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial);
+        else ConvDirectTile.WeightGradRun<TShape, Step2>(input, imageStride, images, rowOffsets, outRows, outCols, rowStride, gradients, partial);
     }
 
     /// <summary>How an image is copied into the zero-padded planes the tiles read.</summary>
@@ -315,11 +315,9 @@ public static unsafe class ConvHostDirect
 
     private static void RunImages(float* input, int images, Padding padding, Pass[] passes)
     {
-        int workers = Math.Min(Host.HostParallel.WorkerCount, images);
         nint source = (nint)input;
-        HostParallel.Run(workers, worker =>
+        HostParallel.RunRanges(images, Math.Min(HostParallel.WorkerCount, images), (_, start, end) =>
         {
-            int start = (int)((long)images * worker / workers), end = (int)((long)images * (worker + 1) / workers);
             float* planes = ConvScratch.Cols(padding.Floats + ConvDirectTile.MaxPositions * Lanes);
             float* result = planes + padding.Floats;
             for (int n = start; n < end; n++)
@@ -371,23 +369,23 @@ public static unsafe class ConvHostDirect
     /// step <paramref name="step"/>: the JIT compiles one kernel per shape.</summary>
     private static void Tile(int rows, int cols, int step, float* input, long channelStride, int channels, int* offsets, int taps, long rowStride, float* weights, float* result)
     {
-        switch (cols * 8 + rows * 2 + step - 1)
+        switch (cols * 8 + rows)
         {
-            case 28 * 8 + 1 * 2 + 0: ConvDirectTile.Run<Tile1x28, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 28 * 8 + 1 * 2 + 1: ConvDirectTile.Run<Tile1x28, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 14 * 8 + 2 * 2 + 0: ConvDirectTile.Run<Tile2x14, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 14 * 8 + 2 * 2 + 1: ConvDirectTile.Run<Tile2x14, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 14 * 8 + 1 * 2 + 0: ConvDirectTile.Run<Tile1x14, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 14 * 8 + 1 * 2 + 1: ConvDirectTile.Run<Tile1x14, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 4 * 2 + 0: ConvDirectTile.Run<Tile4x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 4 * 2 + 1: ConvDirectTile.Run<Tile4x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 3 * 2 + 0: ConvDirectTile.Run<Tile3x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 3 * 2 + 1: ConvDirectTile.Run<Tile3x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 2 * 2 + 0: ConvDirectTile.Run<Tile2x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 2 * 2 + 1: ConvDirectTile.Run<Tile2x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 1 * 2 + 0: ConvDirectTile.Run<Tile1x7, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            case 7 * 8 + 1 * 2 + 1: ConvDirectTile.Run<Tile1x7, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
-            default: throw new InvalidOperationException($"no direct convolution tile for {rows} × {cols} at step {step}");
+            case 28 * 8 + 1: Tile<Tile1x28>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 14 * 8 + 2: Tile<Tile2x14>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 14 * 8 + 1: Tile<Tile1x14>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 4: Tile<Tile4x7>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 3: Tile<Tile3x7>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 2: Tile<Tile2x7>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            case 7 * 8 + 1: Tile<Tile1x7>(step, input, channelStride, channels, offsets, taps, rowStride, weights, result); break;
+            default: throw new InvalidOperationException($"no direct convolution tile for {rows} × {cols}");
         }
+    }
+
+    private static void Tile<TShape>(int step, float* input, long channelStride, int channels, int* offsets, int taps, long rowStride, float* weights, float* result)
+        where TShape : struct, ITileShape
+    {
+        if (step == 1) ConvDirectTile.Run<TShape, Step1>(input, channelStride, channels, offsets, taps, rowStride, weights, result);
+        else ConvDirectTile.Run<TShape, Step2>(input, channelStride, channels, offsets, taps, rowStride, weights, result);
     }
 }

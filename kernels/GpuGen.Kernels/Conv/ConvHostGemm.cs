@@ -203,9 +203,8 @@ public static unsafe class ConvHostGemm
             for (int n = 0; n < count; n += perChunk) body(n, Math.Min(perChunk, count - n), false, 0, a, b, c, d, state);
             return;
         }
-        HostParallel.Run(workers, worker =>
+        HostParallel.RunRanges(count, workers, (worker, start, end) =>
         {
-            int start = (int)((long)count * worker / workers), end = (int)((long)count * (worker + 1) / workers);
             for (int n = start; n < end; n += perChunk) body(n, Math.Min(perChunk, end - n), true, worker, a, b, c, d, state);
         });
     }

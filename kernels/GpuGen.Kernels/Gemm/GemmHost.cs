@@ -253,7 +253,7 @@ public static unsafe class GemmHost
         {
             // op(A) = Aᵀ: A(i, k) = a[k·lda + i], so the sums are Σ_k B(k)·(row k of a)
             new Span<float>(sums, p.M).Clear();
-            for (int k = 0; k < p.K; k++) AddScaled(a + (long)k * p.Lda, column[k], sums, p.M);
+            for (int k = 0; k < p.K; k++) Blas1.Blas1Host.Axpy(column[k], new ReadOnlySpan<float>(a + (long)k * p.Lda, p.M), new Span<float>(sums, p.M));
         }
         for (int i = 0; i < p.M; i++)
         {
@@ -272,13 +272,5 @@ public static unsafe class GemmHost
         float sum = Vector256.Sum(acc);
         for (; i < n; i++) sum += x[i] * y[i];
         return sum;
-    }
-
-    private static void AddScaled(float* x, float scale, float* y, int n)
-    {
-        var s = Vector256.Create(scale);
-        int i = 0;
-        for (; i <= n - 8; i += 8) Vector256.FusedMultiplyAdd(Vector256.Load(x + i), s, Vector256.Load(y + i)).Store(y + i);
-        for (; i < n; i++) y[i] += x[i] * scale;
     }
 }

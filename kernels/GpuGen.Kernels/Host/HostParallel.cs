@@ -41,4 +41,9 @@ public static class HostParallel
     /// <summary>Runs body(0) … body(workers − 1) on the host workers (<see cref="HostWorkerPool"/>) and
     /// returns when all are done: for kernels that split their work themselves.</summary>
     public static void Run(int workers, Action<int> body) => HostWorkerPool.Run(workers, body);
+
+    /// <summary>Splits [0, count) into <paramref name="workers"/> contiguous ranges of nearly equal size
+    /// and runs body(worker, start, end) for each on the host workers (whole images per worker, say).</summary>
+    public static void RunRanges(int count, int workers, Action<int, int, int> body) =>
+        HostWorkerPool.Run(workers, w => body(w, (int)((long)count * w / workers), (int)((long)count * (w + 1) / workers)));
 }
