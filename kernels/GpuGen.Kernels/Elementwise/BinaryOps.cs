@@ -95,6 +95,15 @@ public struct GreaterOrEqual : IBinaryOp
     public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => Compare.ToFloat(Vector512.GreaterThanOrEqual(a, b));
 }
 
+/// <summary>The gradient gate of ReLU and leaky ReLU: a where b &gt; 0, slope·a elsewhere (a the
+/// incoming gradient, b the activation's input): one pass instead of a comparison, a scale and a product.</summary>
+public readonly struct PositiveGate(float slope) : IBinaryOp
+{
+    public readonly float Apply(float a, float b) => b > 0f ? a : slope * a;
+    public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b) =>
+        Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<float>.Zero), a, a * Vector512.Create(slope));
+}
+
 internal static class Compare
 {
     /// <summary>A comparison mask (all bits set where true) as 1.0 / 0.0.</summary>

@@ -47,7 +47,7 @@ public static class Autograd
         // Without createGraph nothing made on the way is needed afterwards: a scope of its own
         // frees it now. With createGraph it is the graph of the results and belongs to the caller.
         using var intermediates = createGraph ? null : new TensorScope();
-        var grads = Run("grad", outputs, gradOutputs, createGraph, retainGraph ?? createGraph);
+        var grads = Run("grad", outputs, gradOutputs, createGraph, retainGraph ?? createGraph, inputs);
         for (int i = 0; i < inputs.Length; i++)
         {
             if (grads.TryGetValue(inputs[i], out var g)) result[i] = Distinct(g, result.AsSpan(0, i), gradOutputs, createGraph);
@@ -94,7 +94,11 @@ public static class Autograd
         return output;
     }
 
-    private static Dictionary<Tensor, Tensor> Run(string caller, Tensor[] outputs, Tensor[]? gradOutputs, bool createGraph, bool retainGraph)
+    /// <param name="targets">The tensors whose gradients are wanted (Grad's inputs): only the partials
+/// on a path to one of them are computed, as PyTorch's autograd.grad does, so that ∂D/∂x̂ in a
+/// gradient penalty does not also compute every weight's gradient. Null (Backward): every leaf.</param>
+    private static Dictionary<Tensor, Tensor> Run(string caller, Tensor[] outputs, Tensor[]? gradOutputs, bool createGraph, bool retainGraph,
+        Tensor[]? targets = null)
     {
         if (gradOutputs is not null && gradOutputs.Length != outputs.Length)
             throw new ArgumentException($"{caller}: {outputs.Length} outputs but {gradOutputs.Length} gradOutputs");
@@ -117,6 +121,7 @@ public static class Autograd
         }
 
         var order = TopologicalOrder(outputs);
+        var leadsToTarget = targets is null ? null : NodesLeadingTo(order, targets);
         using (createGraph ? GradMode.Force() : GradMode.Disable())
         {
             foreach (var node in order)
@@ -124,7 +129,8 @@ public static class Autograd
                 if (!grads.TryGetValue(node.Output, out var g)) continue;
                 var inputs = node.Inputs;
                 var needs = new bool[inputs.Length];
-                for (int i = 0; i < inputs.Length; i++) needs[i] = inputs[i].TracksGrad;
+                for (int i = 0; i < inputs.Length; i++)
+                    needs[i] = inputs[i].TracksGrad && (leadsToTarget is null || leadsToTarget.Contains(inputs[i]));
                 bool checking = Anomaly.Enabled;
                 Tensor?[] partials;
                 using (checking ? Anomaly.InBackwardOf(node) : null) partials = node.Apply(g, needs);
@@ -141,6 +147,21 @@ public static class Autograd
         if (!retainGraph)
             foreach (var node in order) node.Release();
         return grads;
+    }
+
+    /// <summary>The targets, and the outputs of the nodes in <paramref name="order"/> from which a
+    /// target can be reached going down through inputs (producers before consumers: the order reversed).</summary>
+    private static HashSet<Tensor> NodesLeadingTo(List<GradNode> order, Tensor[] targets)
+    {
+        var reached = new HashSet<Tensor>(targets, ReferenceEqualityComparer.Instance);
+        for (int n = order.Count - 1; n >= 0; n--)
+            foreach (var input in order[n].Inputs)
+                if (reached.Contains(input))
+                {
+                    reached.Add(order[n].Output);
+                    break;
+                }
+        return reached;
     }
 
     private static void Accumulate(Dictionary<Tensor, Tensor> grads, Tensor target, Tensor g) =>

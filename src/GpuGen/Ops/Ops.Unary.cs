@@ -22,9 +22,29 @@ public static partial class Ops
     public static Tensor Sigmoid(Tensor x) => Map("sigmoid", x, new K.Sigmoid(), (g, x, y) => Mul(g, Mul(y, Sub(1f, y))));
     public static Tensor LogSigmoid(Tensor x) => Map("logSigmoid", x, new K.LogSigmoid(), (g, x, y) => Mul(g, Sigmoid(Neg(x))));
     public static Tensor Tanh(Tensor x) => Map("tanh", x, new K.Tanh(), (g, x, y) => Mul(g, Sub(1f, Square(y))));
-    public static Tensor Relu(Tensor x) => Map("relu", x, new K.Relu(), (g, x, y) => Mul(g, Greater(x, 0f)));
+    public static Tensor Relu(Tensor x) => Map("relu", x, new K.Relu(), (g, x, y) => PositiveGate(g, x, 0f));
     public static Tensor LeakyRelu(Tensor x, float slope = 0.01f) => Map("leakyRelu", x, new K.LeakyRelu(slope),
-        (g, x, y) => Mul(g, Add(Mul(Greater(x, 0f), 1f - slope), slope))); // 1 where x > 0, slope at 0 and below (PyTorch's convention)
+        (g, x, y) => PositiveGate(g, x, slope)); // 1 where x > 0, slope at 0 and below (PyTorch's convention)
+
+    /// <summary>
+    /// The derivative of ReLU (slope 0) and leaky ReLU as one kernel: g where x &gt; 0, slope·g
+    /// elsewhere (x = 0 included, as PyTorch). Linear in g, piecewise constant in x, so its own
+    /// derivative is the same gate applied to the incoming gradient, and none reaches x: the
+    /// second-order pass through an activation costs one kernel, not three.
+    /// </summary>
+    public static Tensor PositiveGate(Tensor g, Tensor x, float slope)
+    {
+        const string op = "positiveGate";
+        Check.Alive(op, "g", g);
+        Check.Alive(op, "x", x);
+        Check.SameDevice(op, "g", g, "x", x);
+        if (g.Shape != x.Shape)
+            throw new ShapeMismatchException($"{op}: the gradient has shape {g.Shape} but the input has {x.Shape}");
+        var y = Tensor.Empty(x.Shape, x.Device);
+        var (_, geometry) = BroadcastPlan.Create(op, g, x);
+        x.Device.Backend.Elementwise.Binary(new K.PositiveGate(slope), g, x, y, geometry);
+        return Autograd.Record(op, y, [g, x], (gg, needs) => [needs[0] ? PositiveGate(gg, x, slope) : null, null]);
+    }
     public static Tensor Elu(Tensor x, float alpha = 1f) => Map("elu", x, new K.Elu(alpha),
         (g, x, y) => Mul(g, Where(Greater(x, 0f), Ones(x), Add(y, alpha)))); // d/dx α(eˣ − 1) = y + α
     public static Tensor Softplus(Tensor x) => Map("softplus", x, new K.Softplus(), (g, x, y) => Mul(g, Sigmoid(x)));

@@ -55,4 +55,27 @@ public class KinkConventionTests
         Assert.That(Gradient(x => Ops.Maximum(x, 0f), AroundZero, device), Is.EqualTo(new[] { 0f, 1f, 1f }), "clamp_min");
         Assert.That(Gradient(x => Ops.Minimum(x, 0f), AroundZero, device), Is.EqualTo(new[] { 1f, 1f, 0f }), "clamp_max");
     }
+    /// <summary>The fused gate behind both backward rules: g where x &gt; 0 and slope·g elsewhere,
+    /// against the formula on random values (zeros included), on every device; its own
+    /// gradient is the same gate of the incoming gradient, and x gets none.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void PositiveGateIsTheActivationsDerivative(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        var gv = TestSupport.RandomArray(300, 5);
+        var xv = TestSupport.RandomArray(300, 6);
+        for (int i = 0; i < xv.Length; i += 7) xv[i] = 0f;
+        var g = Tensor.FromArray(gv, Shape.Of(3, 100), device);
+        var x = Tensor.FromArray(xv, Shape.Of(3, 100), device);
+        g.RequiresGrad = x.RequiresGrad = true;
+        var y = Ops.PositiveGate(g, x, 0.2f);
+        Assert.That(y.ToArray(), Is.EqualTo(gv.Select((v, i) => xv[i] > 0 ? v : 0.2f * v).ToArray()));
+        var upstream = TestSupport.RandomArray(300, 7);
+        var d = global::GpuGen.Autograd.Grad([y], [g, x], [Tensor.FromArray(upstream, Shape.Of(3, 100), device)], allowUnused: true);
+        var (dg, dx) = (d[0], d[1]);
+        Assert.That(dg.ToArray(), Is.EqualTo(upstream.Select((v, i) => xv[i] > 0 ? v : 0.2f * v).ToArray()));
+        Assert.That(dx.ToArray(), Is.All.EqualTo(0f), "piecewise constant in x");
+        Assert.Throws<ShapeMismatchException>(() => Ops.PositiveGate(g, Tensor.Zeros(Shape.Of(300), device), 0f));
+    }
 }

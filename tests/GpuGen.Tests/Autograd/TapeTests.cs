@@ -174,4 +174,31 @@ public class TapeTests
         Assert.That(s.Grad!.Item(), Is.EqualTo(12f)); // Σ(a + b) over both rows
         foreach (var t in new[] { a, b, s }) t.ClearGrad();
     }
+
+    /// <summary>Autograd.Grad computes only the partials on a path to the inputs asked for (as
+    /// PyTorch's autograd.grad): ∂/∂x of a two-layer MLP whose weights require grad runs the two
+    /// forward GEMMs and the two data-gradient GEMMs, not the weights' two, and gives the same
+    /// values as a backward that computes everything.</summary>
+    [Test, NonParallelizable] // the profiler is process-wide
+    public void GradComputesOnlyWhatLeadsToItsInputs()
+    {
+        using var scope = new TensorScope();
+        var x = Tensor.FromArray(TestSupport.RandomArray(4 * 3, 1), Shape.Of(4, 3), Cpu);
+        var w1 = Tensor.FromArray(TestSupport.RandomArray(5 * 3, 2), Shape.Of(5, 3), Cpu);
+        var w2 = Tensor.FromArray(TestSupport.RandomArray(2 * 5, 3), Shape.Of(2, 5), Cpu);
+        x.RequiresGrad = w1.RequiresGrad = w2.RequiresGrad = true;
+        Tensor Net() => Ops.Sum(Ops.Linear(Ops.Relu(Ops.Linear(x, w1)), w2));
+
+        global::GpuGen.Launch.Profiler.Clear();
+        Tensor dx;
+        using (global::GpuGen.Launch.Profiler.Record()) dx = global::GpuGen.Autograd.Grad([Net()], [x])[0];
+        int gemms = global::GpuGen.Launch.Profiler.Records.Count(r => r.Kernel == "GemmHost");
+        global::GpuGen.Launch.Profiler.Clear();
+        Assert.That(gemms, Is.EqualTo(4), "two forward products and two input gradients; none for the weights");
+
+        Net().Backward();
+        Assert.That(dx.ToArray(), Is.EqualTo(x.Grad!.ToArray()), "the same ∂/∂x as a full backward");
+        Assert.That(w1.Grad, Is.Not.Null, "a backward still reaches every leaf");
+        x.ClearGrad(); w1.ClearGrad(); w2.ClearGrad();
+    }
 }
