@@ -45,11 +45,11 @@ public static unsafe class GemmHost
     public static void Run(GemmProblem p, float* a, float* b, float* c, float* bias, bool serial = false)
     {
         if (p.M == 0 || p.N == 0 || p.Batch == 0) return;
-        if (p.N == 1 && p.K >= 64 && p.K <= GemvLimit && p.M <= GemvLimit)
+        if (GemmHostSkinny.Applies(p))
         {
-            // a matrix-vector product (a critic's last layer, 6272 → 1): packing B into 32-wide
-            // panels would fill one column in 32
-            for (int m = 0; m < p.Batch; m++) Gemv(p, a + m * p.StrideA, b + m * p.StrideB, c + m * p.StrideC, bias);
+            // a side of at most 4 (a first layer's inputs, a last layer's outputs): tiles of 6 × 32
+            // would be mostly padding
+            GemmHostSkinny.Run(p, a, b, c, bias, serial);
             return;
         }
         var isa = Resolved;
@@ -235,42 +235,5 @@ public static unsafe class GemmHost
             NativeMemory.AlignedFree(A);
             NativeMemory.AlignedFree(B);
         }
-    }
-
-    /// <summary>C (M × 1) = α·op(A)·op(B) + β·C (+ bias[0]): rows of A as dot products with B's column
-    /// (or, for a transposed A, its columns added up scaled by B's entries), on the calling thread,
-    /// with B's column and the sums on the stack (the caller keeps K and M within GemvLimit).</summary>
-    private static void Gemv(in GemmProblem p, float* a, float* b, float* c, float* bias)
-    {
-        int stepB = p.TransB ? 1 : p.Ldb; // B(k, 0)
-        float* column = stackalloc float[p.K];
-        for (int k = 0; k < p.K; k++) column[k] = b[(long)k * stepB];
-        float shift = bias == null ? 0f : bias[0];
-        float* sums = stackalloc float[p.M];
-        if (!p.TransA)
-            for (int i = 0; i < p.M; i++) sums[i] = Dot(a + (long)i * p.Lda, column, p.K);
-        else
-        {
-            // op(A) = Aᵀ: A(i, k) = a[k·lda + i], so the sums are Σ_k B(k)·(row k of a)
-            new Span<float>(sums, p.M).Clear();
-            for (int k = 0; k < p.K; k++) Blas1.Blas1Host.Axpy(column[k], new ReadOnlySpan<float>(a + (long)k * p.Lda, p.M), new Span<float>(sums, p.M));
-        }
-        for (int i = 0; i < p.M; i++)
-        {
-            float* target = c + (long)i * p.Ldc;
-            *target = p.Alpha * sums[i] + (p.Beta == 0f ? 0f : p.Beta * *target) + shift;
-        }
-    }
-
-    private const int GemvLimit = 16384; // floats of B's column and of the sums kept on the stack
-
-    private static float Dot(float* x, float* y, int n)
-    {
-        var acc = Vector256<float>.Zero;
-        int i = 0;
-        for (; i <= n - 8; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.Load(x + i), Vector256.Load(y + i), acc);
-        float sum = Vector256.Sum(acc);
-        for (; i < n; i++) sum += x[i] * y[i];
-        return sum;
     }
 }

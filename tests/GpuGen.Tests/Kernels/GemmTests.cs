@@ -41,6 +41,11 @@ public class GemmTests
         yield return new TestCaseData(7, 2000, 300, true, true).SetArgDisplayNames("wide C: split by columns");
         foreach (var (ta, tb) in Transposes)
             yield return new TestCaseData(64, 1, 6272, ta, tb).SetArgDisplayNames("matrix-vector 64x1x6272", $"tA={ta}", $"tB={tb}");
+        // the skinny paths (a side ≤ 4): the toy MLPs' first and last layers and their gradients,
+        // and sizes that split over the workers with ragged ends
+        foreach (var (m, n, k) in new[] { (256, 256, 2), (256, 2, 256), (2, 256, 256), (256, 256, 1), (1, 256, 256), (3001, 37, 3), (5003, 3, 301), (3, 4001, 299), (4, 2500, 1100) })
+            foreach (var (ta, tb) in Transposes)
+                yield return new TestCaseData(m, n, k, ta, tb).SetArgDisplayNames($"skinny {m}x{n}x{k}", $"tA={ta}", $"tB={tb}");
     }
 
     [TestCaseSource(nameof(RealCases))]
