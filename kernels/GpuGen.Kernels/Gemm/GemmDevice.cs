@@ -1,4 +1,5 @@
 using ILGPU;
+using ILGPU.Algorithms;
 using ILGPU.Util;
 
 namespace GpuGen.Kernels.Gemm;
@@ -8,6 +9,8 @@ public struct GemmArgs
 {
     public ArrayView<float> A, B, C, Bias;
     public int HasBias;
+    /// <summary>1: the epilogue clamps at zero (<see cref="GemmProblem.Relu"/>).</summary>
+    public int Relu;
     public int M, N, K, Lda, Ldb, Ldc;
     public int TransA, TransB;
     public float Alpha, Beta;
@@ -137,7 +140,7 @@ public static class GemmDevice
         Store(g, offC, r0 + 3 * gy, cc, gx, c30, c31, c32, c33);
     }
 
-    /// <summary>Epilogue for one row of a thread's outputs: C = α·acc + β·C + bias (β = 0: C not read).</summary>
+    /// <summary>Epilogue for one row of a thread's outputs: C = α·acc + β·C + bias (β = 0: C not read), clamped at 0 under Relu.</summary>
     private static void Store(in GemmArgs g, long offC, int row, int col, int step, float v0, float v1, float v2, float v3)
     {
         if (row >= g.M) return;
@@ -154,6 +157,7 @@ public static class GemmDevice
         float v = g.Alpha * acc;
         if (g.HasBias != 0) v += g.Bias[col];
         if (g.Beta != 0f) v += g.Beta * g.C[i];
+        if (g.Relu != 0 && v < 0f) v = 0f; // as the ReLU kernel: NaN passes
         g.C[i] = v;
     }
 }

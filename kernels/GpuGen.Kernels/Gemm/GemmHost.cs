@@ -117,19 +117,20 @@ public static unsafe class GemmHost
                     int kc = Math.Min(blockK, p.K - pc);
                     GemmHostPacking.PackB(p, B, pc, kc, jc, nc, buffers.B, nr);
                     float beta = pc == 0 ? p.Beta : 1f;
-                    float* passBias = pc + kc >= p.K && bias != 0 ? (float*)bias + jc : null;
+                    bool lastBlock = pc + kc >= p.K;
+                    float* passBias = lastBlock && bias != 0 ? (float*)bias + jc : null;
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
                         GemmHostPacking.PackA(p, A, ic, mc, pc, kc, buffers.A, MR);
-                        Block(kc, mc, nc, buffers.A, buffers.B, C + (long)ic * p.Ldc + jc, beta, passBias, tile);
+                        Block(kc, mc, nc, buffers.A, buffers.B, C + (long)ic * p.Ldc + jc, beta, passBias, tile, lastBlock && p.Relu);
                     }
                 }
             }
         }
 
         /// <summary>The two inner loops over one packed A block and one packed B block.</summary>
-        private void Block(int kc, int mc, int nc, float* ap, float* bp, float* c, float beta, float* passBias, float* tile)
+        private void Block(int kc, int mc, int nc, float* ap, float* bp, float* c, float beta, float* passBias, float* tile, bool relu)
         {
             for (int jr = 0; jr < nc; jr += nr)
             {
@@ -151,6 +152,7 @@ public static unsafe class GemmHost
                         MicroKernel(kc, aPanel, bPanel, tile, nr, 1f, 0f, null);
                         MergeEdge(tile, cTile, rows, cols, beta, biasPanel);
                     }
+                    if (relu) GemmRelu.Clamp(cTile, rows, cols, p.Ldc); // the tile is still in L1
                 }
             }
         }
@@ -186,6 +188,8 @@ public static unsafe class GemmHost
                     float v = bias == 0 ? 0f : ((float*)bias)[j];
                     *target = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, *target, v) : v;
                 }
+            if (p.Relu)
+                for (int i = m0; i < m1; i++) GemmRelu.Clamp(C + (long)i * p.Ldc + n0, 1, n1 - n0, p.Ldc);
         }
     }
 
@@ -234,6 +238,27 @@ public static unsafe class GemmHost
         {
             NativeMemory.AlignedFree(A);
             NativeMemory.AlignedFree(B);
+        }
+    }
+}
+
+/// <summary>The ReLU epilogue (<see cref="GemmProblem.Relu"/>) on a block of C just written: x &lt; 0 → 0
+/// (NaN passes, as the ReLU kernel), while the block is still in cache.</summary>
+internal static unsafe class GemmRelu
+{
+    public static void Clamp(float* c, int rows, int cols, long ldc)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float* row = c + r * ldc;
+            int j = 0;
+            for (; j <= cols - 16; j += 16)
+            {
+                var v = Vector512.Load(row + j);
+                Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero, v).Store(row + j);
+            }
+            for (; j < cols; j++)
+                if (row[j] < 0f) row[j] = 0f;
         }
     }
 }

@@ -16,7 +16,7 @@ namespace GpuGen.Kernels.Gemm;
 ///   M ≤ 4: C[i, :] = Σ_k op(A)[i, k]·op(B)[k, :]  B's rows streamed once for every i together,
 ///                                                 or, B transposed, dot products with B's rows
 /// </code>
-/// then C = α·acc + bias (+ β·C), as the tiled path does.
+/// then C = α·acc + bias (+ β·C), clamped at 0 under Relu, as the tiled path does.
 /// </summary>
 internal static unsafe class GemmHostSkinny
 {
@@ -117,13 +117,15 @@ internal static unsafe class GemmHostSkinny
                     var v = bias == null ? Vector512<float>.Zero : Vector512.Load(bias + j);
                     for (int kk = 0; kk < k; kk++) v = Vector512.FusedMultiplyAdd(Vector512.Create(weights[kk]), Vector512.Load(rows[kk] + j), v);
                     if (p.Beta != 0f) v = Vector512.FusedMultiplyAdd(Vector512.Create(p.Beta), Vector512.Load(target + j), v);
+                    if (p.Relu) v = Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
                     v.Store(target + j);
                 }
                 for (; j < n; j++)
                 {
                     float v = bias == null ? 0f : bias[j];
                     for (int kk = 0; kk < k; kk++) v = MathF.FusedMultiplyAdd(weights[kk], rows[kk][j], v);
-                    target[j] = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, target[j], v) : v;
+                    v = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, target[j], v) : v;
+                    target[j] = p.Relu && v < 0f ? 0f : v;
                 }
             }
         }
@@ -172,7 +174,8 @@ internal static unsafe class GemmHostSkinny
         private void Store(float* target, float sum, int j)
         {
             float v = MathF.FusedMultiplyAdd(p.Alpha, sum, bias == null ? 0f : bias[j]);
-            *target = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, *target, v) : v;
+            v = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, *target, v) : v;
+            *target = p.Relu && v < 0f ? 0f : v;
         }
     }
 

@@ -6,7 +6,8 @@ namespace GpuGen.Kernels.Gemm;
 /// K×N (ldb ≥ N) or, transposed, N×K (ldb ≥ K); C is M×N (ldc ≥ N). A batch runs
 /// <see cref="Batch"/> such products, matrix b starting at b·stride in each operand (a stride
 /// of 0 shares one matrix across the batch). β = 0 means C is written, never read, so C may
-/// hold anything (NaN) beforehand.
+/// hold anything (NaN) beforehand. With <see cref="Relu"/> the epilogue then clamps at zero,
+/// C = max(α·op(A)·op(B) + β·C + bias, 0): a Linear layer followed by ReLU in one pass over C.
 /// </summary>
 public struct GemmProblem
 {
@@ -16,6 +17,7 @@ public struct GemmProblem
     public float Alpha, Beta;
     public int Batch;
     public long StrideA, StrideB, StrideC;
+    public bool Relu;
 
     /// <summary>A plain (not batched) problem with dense leading dimensions.</summary>
     public static GemmProblem Dense(int m, int n, int k, bool transA = false, bool transB = false, float alpha = 1f, float beta = 0f) => new()

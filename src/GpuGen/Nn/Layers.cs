@@ -47,9 +47,19 @@ public sealed class Sequential : Module
         return new Sequential([.. layers]);
     }
 
+    /// <summary>The layers in order; a Linear followed by a ReLU runs as one <see cref="Ops.LinearRelu"/>
+    /// (the same numbers, one pass over the output fewer).</summary>
     public override Tensor Forward(Tensor x)
     {
-        foreach (var layer in _layers) x = layer.Forward(x);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            if (_layers[i] is Linear linear && i + 1 < _layers.Length && _layers[i + 1] is Activation { IsRelu: true })
+            {
+                x = Ops.LinearRelu(x, linear.Weight, linear.Bias);
+                i++;
+            }
+            else x = _layers[i].Forward(x);
+        }
         return x;
     }
 }
@@ -67,6 +77,9 @@ public sealed class Activation : Module
     }
 
     public static Activation Relu() => new("ReLU", Ops.Relu);
+
+    /// <summary>Whether this is <see cref="Relu"/> (which <see cref="Sequential"/> fuses into a preceding Linear).</summary>
+    public bool IsRelu => _name == "ReLU";
     public static Activation LeakyRelu(float slope = 0.01f) => new($"LeakyReLU({slope})", x => Ops.LeakyRelu(x, slope));
     public static Activation Elu(float alpha = 1f) => new($"ELU({alpha})", x => Ops.Elu(x, alpha));
     public static Activation Tanh() => new("Tanh", Ops.Tanh);

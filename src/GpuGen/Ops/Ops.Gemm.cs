@@ -20,10 +20,11 @@ public static partial class Ops
     }
 
     /// <summary><see cref="Gemm"/> without the autograd guard: MatMul and Linear record themselves.</summary>
-    private static Tensor GemmInto(Tensor a, Tensor b, Tensor c, float alpha, float beta, bool transA, bool transB, Tensor? bias)
+    private static Tensor GemmInto(Tensor a, Tensor b, Tensor c, float alpha, float beta, bool transA, bool transB, Tensor? bias, bool relu = false)
     {
         const string op = "gemm";
         var problem = PlanGemm(op, a, b, transA, transB, alpha, beta, out int batch);
+        problem.Relu = relu;
         var expected = batch > 1 || c.Rank == 3 ? Shape.Of(batch, problem.M, problem.N) : Shape.Of(problem.M, problem.N);
         Check.Alive(op, "c", c);
         Check.SameDevice(op, "a", a, "c", c);
@@ -105,16 +106,26 @@ public static partial class Ops
     /// layout) and bias [out] or null; the bias is added in the GEMM's epilogue.
     /// dx = g·W, dW = gᵀ·x, db = Σ_batch g.
     /// </summary>
-    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null)
+    public static Tensor Linear(Tensor x, Tensor weight, Tensor? bias = null) => Linear("linear", x, weight, bias, relu: false);
+
+    /// <summary>
+    /// relu(x·Wᵀ + b) in one GEMM, the clamp in its epilogue (no pass over y of its own, no
+    /// pre-activation kept). Backward: the gate of ReLU's derivative from the output (y &gt; 0
+    /// exactly where x·Wᵀ + b &gt; 0), then Linear's rules: gz = g·[y &gt; 0], dx = gz·W,
+    /// dW = gzᵀ·x, db = Σ_batch gz; differentiable again, as both parts are.
+    /// </summary>
+    public static Tensor LinearRelu(Tensor x, Tensor weight, Tensor? bias = null) => Linear("linearRelu", x, weight, bias, relu: true);
+
+    private static Tensor Linear(string op, Tensor x, Tensor weight, Tensor? bias, bool relu)
     {
-        Check.Alive("linear", "x", x);
-        Check.Alive("linear", "weight", weight);
+        Check.Alive(op, "x", x);
+        Check.Alive(op, "weight", weight);
         if (x.Rank != 2 || weight.Rank != 2 || x.Shape[1] != weight.Shape[1])
-            throw new ShapeMismatchException($"linear: x has shape {x.Shape} but weight has shape {weight.Shape}; expected x [batch, in] and weight [out, in]");
+            throw new ShapeMismatchException($"{op}: x has shape {x.Shape} but weight has shape {weight.Shape}; expected x [batch, in] and weight [out, in]");
         var y = Tensor.Empty(Shape.Of(x.Shape[0], weight.Shape[0]), x.Device);
         try
         {
-            GemmInto(x, weight, y, 1f, 0f, transA: false, transB: true, bias);
+            GemmInto(x, weight, y, 1f, 0f, transA: false, transB: true, bias, relu);
         }
         catch
         {
@@ -122,12 +133,16 @@ public static partial class Ops
             throw;
         }
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
-        return Autograd.Record("linear", y, inputs, (g, needs) =>
-        [
-            needs[0] ? MatMul(g, weight) : null,
-            needs[1] ? MatMul(g, x, transA: true) : null,
-            .. bias is null ? Array.Empty<Tensor?>() : [needs[2] ? Sum(g, 0) : null],
-        ]);
+        return Autograd.Record(op, y, inputs, (g, needs) =>
+        {
+            var gz = relu ? PositiveGate(g, y, 0f) : g;
+            return
+            [
+                needs[0] ? MatMul(gz, weight) : null,
+                needs[1] ? MatMul(gz, x, transA: true) : null,
+                .. bias is null ? Array.Empty<Tensor?>() : [needs[2] ? Sum(gz, 0) : null],
+            ];
+        });
     }
 
     /// <summary>Checks A and B and turns their shapes into a <see cref="GemmProblem"/>.</summary>

@@ -23,6 +23,11 @@ public class GradientTests
     private static Input[] AwayFromZero(int seed, params int[][] shapes) =>
         Random(seed, 0.3f, 2f, shapes).Select((inp, k) => inp with { Values = inp.Values.Select((v, i) => (i + k) % 3 == 0 ? -v : v).ToArray() }).ToArray();
 
+    /// <summary>x [3, 5] and W [4, 5] in ±0.15, b [4] in ±[0.3, 2) of both signs: |x·Wᵀ| ≤ 0.12, so
+    /// every pre-activation of a linearRelu keeps its side of the kink under a finite difference.</summary>
+    private static Input[] SmallProductsBiasAwayFromZero() =>
+        [.. Random(104, -0.15f, 0.15f, [3, 5], [4, 5]), AwayFromZero(106, [4])[0]];
+
     public static readonly Case[] FirstOrderCases =
     [
         new("neg", x => Ops.Neg(x[0]), () => Random(1, -2, 2, V)),
@@ -75,6 +80,7 @@ public class GradientTests
         new("matmul transB", x => Ops.MatMul(x[0], x[1], transB: true), () => Random(52, -1, 1, [3, 5], [2, 5])),
         new("matmul batched, shared b", x => Ops.MatMul(x[0], x[1]), () => Random(53, -1, 1, [2, 3, 4], [4, 2])),
         new("linear", x => Ops.Linear(x[0], x[1], x[2]), () => Random(54, -1, 1, [3, 5], [2, 5], [2])),
+        new("linearRelu", x => Ops.LinearRelu(x[0], x[1], x[2]), SmallProductsBiasAwayFromZero),
         new("linear without bias", x => Ops.Linear(x[0], x[1]), () => Random(58, -1, 1, [3, 5], [2, 5])),
         new("maximum/minimum with a scalar", x => Ops.Mul(Ops.Maximum(x[0], 0.1f), Ops.Minimum(x[0], -0.1f)), () => AwayFromZero(59, V)),
         new("reshape, slice, index", x => Ops.Mul(x[0].Reshape(4, 3)[1..3], x[0].Reshape(4, 3)[3]), () => Random(55, -2, 2, M)),
@@ -121,6 +127,8 @@ public class GradientTests
     [
         new("matmul", t => Ops.MatMul(t[0], t[1]), () => Random(60, -1, 1, [2, 3], [3, 2])),
         new("linear", t => Ops.Linear(t[0], t[1], t[2]), () => Random(61, -1, 1, [2, 3], [2, 3], [2])),
+        new("linearRelu", t => Ops.Linear(Ops.LinearRelu(t[0], t[1], t[2]), t[3]),
+            () => [.. SmallProductsBiasAwayFromZero(), Random(105, -1, 1, [2, 4])[0]]),
         new("add", t => Ops.Add(Ops.Mul(t[0], t[1]), Ops.Square(t[0])), () => Random(62, -1, 1, M, [4])),
         new("sub", t => Ops.Sub(Ops.Square(t[0]), Ops.Mul(t[0], t[1])), () => Random(63, -1, 1, M, [3, 1])),
         new("mul", t => Ops.Mul(Ops.Mul(t[0], t[1]), t[0]), () => Random(64, -1, 1, M, M)),
@@ -158,6 +166,7 @@ public class GradientTests
 
     [TestCase("tanh")]
     [TestCase("critic MLP")]
+    [TestCase("linearRelu")]
     public void SecondOrderOnIlgpuCpu(string op)
     {
         var c = SecondOrderCases.Single(k => k.Op == op);

@@ -153,6 +153,33 @@ public class GemmTests
         AssertClose(y.ToArray(), GemmReference.Compute(GemmProblem.Dense(4, 3, 10, transB: true), x, w, new float[12], bias));
     }
 
+    /// <summary>LinearRelu (the clamp in the GEMM's epilogue) against Relu(Linear(…)): forward and
+    /// every gradient, on the tiled and the skinny paths (K = 2, N = 2), on every device.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void LinearReluIsReluOfLinear(string device)
+    {
+        var d = GpuGen.Devices.Get(device);
+        foreach (var (batch, inputs, outputs) in new[] { (37, 29, 45), (64, 2, 33), (40, 30, 2) })
+        {
+            using var scope = new TensorScope();
+            Tensor Make(int seed, params int[] shape)
+            {
+                var t = Tensor.FromArray(TestSupport.RandomArray(shape.Aggregate(1, (p, s) => p * s), seed), new Shape(shape), d);
+                t.RequiresGrad = true;
+                return t;
+            }
+            var (x, w, b) = (Make(1, batch, inputs), Make(2, outputs, inputs), Make(3, outputs));
+            var upstream = Tensor.FromArray(TestSupport.RandomArray(batch * outputs, 4), Shape.Of(batch, outputs), d);
+            var fused = Ops.LinearRelu(x, w, b);
+            var plain = Ops.Relu(Ops.Linear(x, w, b));
+            Assert.That(fused.ToArray(), Is.EqualTo(plain.ToArray()), $"{batch}×{inputs}→{outputs}: forward");
+            Assert.That(fused.ToArray().Count(v => v == 0f), Is.InRange(batch * outputs / 5, batch * outputs * 4 / 5), "both sides of the kink");
+            var gFused = global::GpuGen.Autograd.Grad([fused], [x, w, b], [upstream]);
+            var gPlain = global::GpuGen.Autograd.Grad([plain], [x, w, b], [upstream]);
+            for (int i = 0; i < 3; i++) Assert.That(gFused[i].ToArray(), Is.EqualTo(gPlain[i].ToArray()), $"gradient {i}: the same gate, the same products");
+        }
+    }
+
     [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
     public void EmptyInnerDimensionScalesCAndAddsTheBias(string device)
     {

@@ -24,6 +24,7 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
         {
             A = a.View(), B = b.View(), C = c.View(),
             Bias = (bias ?? c).View(), HasBias = bias is null ? 0 : 1, // an unused bias still needs a valid view
+            Relu = p.Relu ? 1 : 0,
             M = p.M, N = p.N, K = p.K, Lda = p.Lda, Ldb = p.Ldb, Ldc = p.Ldc,
             TransA = p.TransA ? 1 : 0, TransB = p.TransB ? 1 : 0,
             Alpha = p.Alpha, Beta = p.Beta,
