@@ -36,13 +36,23 @@ internal static unsafe class GemmHostSkinny
 
     public static void Run(in GemmProblem p, float* a, float* b, float* c, float* bias, bool serial)
     {
-        for (int m = 0; m < p.Batch; m++)
+        if (!serial && p.Batch >= HostParallel.WorkerCount)
         {
-            var job = new Job(p, a + m * p.StrideA, b + m * p.StrideB, c + m * p.StrideC, bias);
-            if (p.N <= Limit) Split(p.M, (long)p.K * p.N, job, serial, static (start, count, j) => j.ByColumns(start, start + count));
-            else if (p.K <= Limit) Split(p.M, (long)p.K * p.N, job, serial, static (start, count, j) => j.ByOuterProducts(start, start + count));
-            else Split(p.N, (long)p.M * p.K, job, serial, static (start, count, j) => j.ByRows(start, start + count));
+            // a batch of at least one matrix per worker: whole matrices per worker, each on its thread
+            var problem = p;
+            nint pa = (nint)a, pb = (nint)b, pc = (nint)c, pbias = (nint)bias;
+            HostParallel.Run(p.Batch, m => RunMatrix(problem, m, (float*)pa, (float*)pb, (float*)pc, (float*)pbias, serial: true));
+            return;
         }
+        for (int m = 0; m < p.Batch; m++) RunMatrix(p, m, a, b, c, bias, serial);
+    }
+
+    private static void RunMatrix(in GemmProblem p, int m, float* a, float* b, float* c, float* bias, bool serial)
+    {
+        var job = new Job(p, a + m * p.StrideA, b + m * p.StrideB, c + m * p.StrideC, bias);
+        if (p.N <= Limit) Split(p.M, (long)p.K * p.N, job, serial, static (start, count, j) => j.ByColumns(start, start + count));
+        else if (p.K <= Limit) Split(p.M, (long)p.K * p.N, job, serial, static (start, count, j) => j.ByOuterProducts(start, start + count));
+        else Split(p.N, (long)p.M * p.K, job, serial, static (start, count, j) => j.ByRows(start, start + count));
     }
 
     /// <summary>Over [0, length) on the workers, unless serial or too small to be worth it.</summary>

@@ -48,6 +48,28 @@ public class GemmTests
                 yield return new TestCaseData(m, n, k, ta, tb).SetArgDisplayNames($"skinny {m}x{n}x{k}", $"tA={ta}", $"tB={tb}");
     }
 
+    /// <summary>A batch of skinny products (a side ≤ 4) with at least one matrix per worker: whole
+    /// matrices per worker, against the reference, every transpose, one B shared by the batch.</summary>
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    [TestCase(true, true)]
+    public void HostKernel_BatchOfSkinnyProducts(bool ta, bool tb)
+    {
+        const int batch = 9, m = 3, n = 40, k = 17;
+        var a = TestSupport.RandomArray(batch * m * k, 31);
+        var b = TestSupport.RandomArray(n * k, 32);
+        using var at = Tensor.FromArray(a, Shape.Of(batch, ta ? k : m, ta ? m : k), TestSupport.Cpu);
+        using var bt = Tensor.FromArray(b, tb ? Shape.Of(n, k) : Shape.Of(k, n), TestSupport.Cpu);
+        using var c = Ops.MatMul(at, bt, ta, tb);
+        var got = c.ToArray();
+        for (int i = 0; i < batch; i++)
+        {
+            var one = GemmProblem.Dense(m, n, k, ta, tb);
+            AssertClose(got[(i * m * n)..((i + 1) * m * n)], GemmReference.Compute(one, a[(i * m * k)..((i + 1) * m * k)], b, new float[m * n], null));
+        }
+    }
+
     [TestCaseSource(nameof(RealCases))]
     public void HostKernel_RealSizes(int m, int n, int k, bool ta, bool tb)
     {
@@ -159,7 +181,8 @@ public class GemmTests
     public void LinearReluIsReluOfLinear(string device)
     {
         var d = GpuGen.Devices.Get(device);
-        foreach (var (batch, inputs, outputs) in new[] { (37, 29, 45), (64, 2, 33), (40, 30, 2) })
+        // (64, 300, 130): K in two blocks of 150 and the product split over the workers, the clamp on the last block only
+        foreach (var (batch, inputs, outputs) in new[] { (37, 29, 45), (64, 2, 33), (40, 30, 2), (64, 300, 130) })
         {
             using var scope = new TensorScope();
             Tensor Make(int seed, params int[] shape)

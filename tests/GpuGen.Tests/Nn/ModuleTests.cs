@@ -142,4 +142,27 @@ public class ModuleTests
         Assert.Throws<GpuGenException>(() => emb.Forward(Tensor.FromArray([1.5f], Cpu)));
         emb.Dispose();
     }
+
+    /// <summary>Sequential runs Linear + ReLU as one LinearRelu: the same outputs and parameter
+    /// gradients as the layers applied one by one.</summary>
+    [Test]
+    public void AnMlpGivesWhatItsLayersGiveOneByOne()
+    {
+        using var scope = new TensorScope();
+        var cpu = TestSupport.Cpu;
+        var mlp = Sequential.Mlp([5, 7, 6, 3], Activation.Relu, new Generator(4), cpu);
+        var x = Tensor.FromArray(TestSupport.RandomArray(8 * 5, 41), Shape.Of(8, 5), cpu);
+        Tensor OneByOne(Tensor input)
+        {
+            foreach (var layer in mlp.Layers) input = layer.Forward(input);
+            return input;
+        }
+        var fused = mlp.Forward(x);
+        var plain = OneByOne(x);
+        Assert.That(fused.ToArray(), Is.EqualTo(plain.ToArray()));
+        var parameters = mlp.Parameters().ToArray();
+        var gFused = global::GpuGen.Autograd.Grad([Ops.Sum(Ops.Square(fused))], parameters);
+        var gPlain = global::GpuGen.Autograd.Grad([Ops.Sum(Ops.Square(plain))], parameters);
+        for (int i = 0; i < parameters.Length; i++) Assert.That(gFused[i].ToArray(), Is.EqualTo(gPlain[i].ToArray()), $"parameter {i}");
+    }
 }
