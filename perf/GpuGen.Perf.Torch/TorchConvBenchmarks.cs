@@ -52,7 +52,6 @@ public class TorchConvBenchmarks
 /// </summary>
 public class TorchDcganLayerBenchmarks
 {
-
     [Params("D1 conv 1->64 28->14", "D2 conv 64->128 14->7", "G1 convT 100->128 1->7", "G2 convT 128->64 7->14", "G3 convT 64->1 14->28")]
     public string Layer { get; set; } = "";
 

@@ -107,10 +107,10 @@ public static unsafe class ConvHostDirect
         HostParallel.RunRanges(g.N, Math.Min(HostParallel.WorkerCount, g.N), (_, start, end) =>
         {
             float* buffer = ConvScratch.Cols(planes + 2 * Lanes); // the last row's masked lanes read past the end
+            new Span<float>(buffer, (int)(planes + 2 * Lanes)).Clear(); // the borders; each image writes only the interior
             fixed (int* tapOffsets = offsets)
                 for (int n = start; n < end; n++)
                 {
-                    new Span<float>(buffer, (int)(planes + 2 * Lanes)).Clear();
                     float* image = (float*)xs + (long)n * g.C * g.H * g.W;
                     for (int c = 0; c < g.C; c++)
                         for (int h = 0; h < g.H; h++)
@@ -299,23 +299,11 @@ public static unsafe class ConvHostDirect
             for (int l = 0; l < rowCount; l++) rows[l * rowStride + q] = lanes[(long)q * Lanes + l];
     }
 
-    /// <summary>gy of one image [O, P] → [block][P][16 channels] (blocks blockStride apart), zero past O: 16 × 16 register
-    /// transposes where a block has 16 channels and 16 positions, element by element elsewhere.</summary>
+    /// <summary>gy of one image [O, P] → [block][P][16 channels] (blocks blockStride apart), zero past O.</summary>
     private static void TransposeGradient(float* image, float* transposed, long blockStride, int outChannels, int blocks, int positions)
     {
-        int whole = positions / Lanes * Lanes;
         for (int block = 0; block < blocks; block++)
-        {
-            float* target = transposed + block * blockStride;
-            int first = block * Lanes, channels = Math.Min(Lanes, outChannels - first);
-            int p0 = 0;
-            if (channels == Lanes)
-                for (; p0 < whole; p0 += Lanes)
-                    ConvDirectTile.Transpose16x16(image + (long)first * positions + p0, positions, target + (long)p0 * Lanes, Lanes);
-            for (int l = 0; l < Lanes; l++)
-                for (int p = p0; p < positions; p++)
-                    target[(long)p * Lanes + l] = l < channels ? image[(long)(first + l) * positions + p] : 0f;
-        }
+            ToLanes(image + (long)block * Lanes * positions, positions, Math.Min(Lanes, outChannels - block * Lanes), positions, transposed + block * blockStride);
     }
 
     private static void WeightTile(int rows, int kw, int step, float* input, long imageStride, int images, int* rowOffsets, int outRows, int outCols, long rowStride, float* gradients, float* partial)

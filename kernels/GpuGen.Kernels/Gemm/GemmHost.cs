@@ -242,8 +242,8 @@ public static unsafe class GemmHost
     }
 }
 
-/// <summary>The ReLU epilogue (<see cref="GemmProblem.Relu"/>) on a block of C just written: x &lt; 0 → 0
-/// (NaN passes, as the ReLU kernel), while the block is still in cache.</summary>
+/// <summary>The ReLU epilogue (<see cref="GemmProblem.Relu"/>) on a block of C just written, while the
+/// block is still in cache: the ReLU kernel's own formula (<see cref="Elementwise.Relu"/>: NaN passes).</summary>
 internal static unsafe class GemmRelu
 {
     public static void Clamp(float* c, int rows, int cols, long ldc)
@@ -252,13 +252,11 @@ internal static unsafe class GemmRelu
         {
             float* row = c + r * ldc;
             int j = 0;
-            for (; j <= cols - 16; j += 16)
-            {
-                var v = Vector512.Load(row + j);
-                Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero, v).Store(row + j);
-            }
-            for (; j < cols; j++)
-                if (row[j] < 0f) row[j] = 0f;
+            for (; j <= cols - 16; j += 16) Apply(Vector512.Load(row + j)).Store(row + j);
+            for (; j < cols; j++) row[j] = Apply(row[j]);
         }
     }
+
+    public static Vector512<float> Apply(Vector512<float> v) => default(Elementwise.Relu).Apply(v);
+    public static float Apply(float v) => default(Elementwise.Relu).Apply(v);
 }

@@ -127,7 +127,7 @@ internal static unsafe class GemmHostSkinny
                     var v = bias == null ? Vector512<float>.Zero : Vector512.Load(bias + j);
                     for (int kk = 0; kk < k; kk++) v = Vector512.FusedMultiplyAdd(Vector512.Create(weights[kk]), Vector512.Load(rows[kk] + j), v);
                     if (p.Beta != 0f) v = Vector512.FusedMultiplyAdd(Vector512.Create(p.Beta), Vector512.Load(target + j), v);
-                    if (p.Relu) v = Vector512.ConditionalSelect(Vector512.LessThan(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
+                    if (p.Relu) v = GemmRelu.Apply(v);
                     v.Store(target + j);
                 }
                 for (; j < n; j++)
@@ -135,7 +135,7 @@ internal static unsafe class GemmHostSkinny
                     float v = bias == null ? 0f : bias[j];
                     for (int kk = 0; kk < k; kk++) v = MathF.FusedMultiplyAdd(weights[kk], rows[kk][j], v);
                     v = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, target[j], v) : v;
-                    target[j] = p.Relu && v < 0f ? 0f : v;
+                    target[j] = p.Relu ? GemmRelu.Apply(v) : v;
                 }
             }
         }
@@ -185,7 +185,7 @@ internal static unsafe class GemmHostSkinny
         {
             float v = MathF.FusedMultiplyAdd(p.Alpha, sum, bias == null ? 0f : bias[j]);
             v = p.Beta != 0f ? MathF.FusedMultiplyAdd(p.Beta, *target, v) : v;
-            *target = p.Relu && v < 0f ? 0f : v;
+            *target = p.Relu ? GemmRelu.Apply(v) : v;
         }
     }
 

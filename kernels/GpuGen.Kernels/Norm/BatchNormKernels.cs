@@ -107,7 +107,7 @@ public static class BatchNormKernels
             for (int c = first; c < first + count; c++)
             {
                 double sum = 0;
-                for (int n = 0; n < s.batch; n++) sum += RowSum(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions), 0f);
+                for (int n = 0; n < s.batch; n++) sum += RowSum(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions));
                 double mu = sum / m, squares = 0;
                 for (int n = 0; n < s.batch; n++) squares += RowSquares(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions), (float)mu);
                 double v = squares / m;
@@ -141,7 +141,7 @@ public static class BatchNormKernels
                 {
                     long start = ((long)n * s.channels + c) * s.positions;
                     var u = s.upstream.AsSpan((int)start, s.positions);
-                    su += RowSum(u, 0f);
+                    su += RowSum(u);
                     sux += RowDot(u, s.x.AsSpan((int)start, s.positions), s.mean[c]);
                 }
                 s.sumU[c] = (float)su;
@@ -168,14 +168,14 @@ public static class BatchNormKernels
             }
         }, elementsPerItem: positions);
 
-    /// <summary>Σ (v − shift) in float vectors (a row is short: S values).</summary>
-    private static double RowSum(ReadOnlySpan<float> v, float shift)
+    /// <summary>Σ v in float vectors (a row is short: S values).</summary>
+    private static double RowSum(ReadOnlySpan<float> v)
     {
         var acc = Vector<float>.Zero;
         int i = 0;
-        for (; i <= v.Length - Vector<float>.Count; i += Vector<float>.Count) acc += new Vector<float>(v[i..]) - new Vector<float>(shift);
+        for (; i <= v.Length - Vector<float>.Count; i += Vector<float>.Count) acc += new Vector<float>(v[i..]);
         double sum = Vector.Sum(acc);
-        for (; i < v.Length; i++) sum += v[i] - shift;
+        for (; i < v.Length; i++) sum += v[i];
         return sum;
     }
 

@@ -95,8 +95,8 @@ public static class Autograd
     }
 
     /// <param name="targets">The tensors whose gradients are wanted (Grad's inputs): only the partials
-/// on a path to one of them are computed, as PyTorch's autograd.grad does, so that ∂D/∂x̂ in a
-/// gradient penalty does not also compute every weight's gradient. Null (Backward): every leaf.</param>
+    /// on a path to one of them are computed, as PyTorch's autograd.grad does, so that ∂D/∂x̂ in a
+    /// gradient penalty does not also compute every weight's gradient. Null (Backward): every leaf.</param>
     private static Dictionary<Tensor, Tensor> Run(string caller, Tensor[] outputs, Tensor[]? gradOutputs, bool createGraph, bool retainGraph,
         Tensor[]? targets = null)
     {

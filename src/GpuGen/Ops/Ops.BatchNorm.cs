@@ -37,16 +37,16 @@ public static partial class Ops
         var invStd = Tensor.Empty(Shape.Of(channels), x.Device);
         norm.Moments(x, mean, variance, invStd, batch, channels, positions, eps);
         var y = Tensor.Empty(x.Shape, x.Device);
-        var (mu, r) = (mean, invStd);
-        norm.Normalize(x, gamma, beta, mu, r, y, batch, channels, positions);
+        var mu = mean; // an out parameter cannot be captured by the backward rule
+        norm.Normalize(x, gamma, beta, mu, invStd, y, batch, channels, positions);
         return Autograd.Record(op, y, [x, gamma, beta], (u, _) =>
         {
             if (GradMode.Enabled) return BatchNormBackwardComposed(x, gamma, u, eps);
             var sumU = Tensor.Empty(Shape.Of(channels), x.Device);
             var sumUXhat = Tensor.Empty(Shape.Of(channels), x.Device);
-            norm.Sums(x, u, mu, r, sumU, sumUXhat, batch, channels, positions);
+            norm.Sums(x, u, mu, invStd, sumU, sumUXhat, batch, channels, positions);
             var gx = Tensor.Empty(x.Shape, x.Device);
-            norm.InputGradient(x, u, gamma, mu, r, sumU, sumUXhat, gx, batch, channels, positions);
+            norm.InputGradient(x, u, gamma, mu, invStd, sumU, sumUXhat, gx, batch, channels, positions);
             return [gx, sumUXhat, sumU];
         });
     }
