@@ -23,6 +23,14 @@ internal struct Tile9x3 : ITileShape { public static int Rows => 9; public stati
 internal struct Tile4x4 : ITileShape { public static int Rows => 4; public static int Cols => 4; }   // one input channel
 internal struct Tile3x3 : ITileShape { public static int Rows => 3; public static int Cols => 3; }
 
+/// <summary>Where a tile of <see cref="ConvDirectTile.Run{TShape, TStep}"/> leaves its result: position (row, col)'s 16
+/// lanes at Target + row·RowStride + col·ColStride, the sums starting from the 16 values at Start (a bias, or zeros).</summary>
+internal readonly unsafe struct TileOutput(float* target, long rowStride, long colStride, float* start)
+{
+    public readonly float* Target = target, Start = start;
+    public readonly long RowStride = rowStride, ColStride = colStride;
+}
+
 /// <summary>The input step between neighbouring positions of a row: the convolution's stride.</summary>
 internal interface IColumnStep { static abstract int Step { get; } }
 internal struct Step1 : IColumnStep { public static int Step => 1; }
@@ -32,7 +40,7 @@ internal struct Step2 : IColumnStep { public static int Step => 2; }
 /// The micro-kernel of the direct host convolutions (<see cref="ConvHostDirect"/>): 16 output
 /// channels (one AVX-512 vector) at up to 28 positions, one accumulator per position:
 /// <code>
-/// result[k, 0..15] = Σ_c Σ_t weights[c, t, 0..15] · input[c·channelStride + tapOffsets[t] + row(k)·rowStride + col(k)·Step]
+/// result[k, 0..15] = start[0..15] + Σ_c Σ_t weights[c, t, 0..15] · input[c·channelStride + tapOffsets[t] + row(k)·rowStride + col(k)·Step]
 /// </code>
 /// with k = row·Cols + col. Per (c, t) it loads one weight vector and issues one FMA per position
 /// whose input scalar is broadcast from memory inside the FMA (AVX-512 embedded broadcast,
@@ -42,13 +50,14 @@ internal struct Step2 : IColumnStep { public static int Step => 2; }
 /// </summary>
 internal static unsafe class ConvDirectTile
 {
-    public const int Lanes = 16, MaxPositions = 28;
+    public const int Lanes = 16;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run<TShape, TStep>(float* input, long channelStride, int channels, int* tapOffsets, int taps, long rowStride, float* weights, float* result)
+    public static void Run<TShape, TStep>(float* input, long channelStride, int channels, int* tapOffsets, int taps, long rowStride, float* weights, in TileOutput output)
         where TShape : struct, ITileShape where TStep : struct, IColumnStep
     {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
+        var start = Vector512.Load(output.Start);
+        Vector512<float> a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start, a6 = start, a7 = start, a8 = start, a9 = start, a10 = start, a11 = start, a12 = start, a13 = start, a14 = start, a15 = start, a16 = start, a17 = start, a18 = start, a19 = start, a20 = start, a21 = start, a22 = start, a23 = start, a24 = start, a25 = start, a26 = start, a27 = start;
         for (int c = 0; c < channels; c++, input += channelStride)
             for (int t = 0; t < taps; t++, weights += Lanes)
             {
@@ -84,34 +93,34 @@ internal static unsafe class ConvDirectTile
                 a26 = Fma<TShape, TStep>(26, r0, r1, r2, r3, w, a26);
                 a27 = Fma<TShape, TStep>(27, r0, r1, r2, r3, w, a27);
             }
-        Store<TShape>(0, a0, result);
-        Store<TShape>(1, a1, result);
-        Store<TShape>(2, a2, result);
-        Store<TShape>(3, a3, result);
-        Store<TShape>(4, a4, result);
-        Store<TShape>(5, a5, result);
-        Store<TShape>(6, a6, result);
-        Store<TShape>(7, a7, result);
-        Store<TShape>(8, a8, result);
-        Store<TShape>(9, a9, result);
-        Store<TShape>(10, a10, result);
-        Store<TShape>(11, a11, result);
-        Store<TShape>(12, a12, result);
-        Store<TShape>(13, a13, result);
-        Store<TShape>(14, a14, result);
-        Store<TShape>(15, a15, result);
-        Store<TShape>(16, a16, result);
-        Store<TShape>(17, a17, result);
-        Store<TShape>(18, a18, result);
-        Store<TShape>(19, a19, result);
-        Store<TShape>(20, a20, result);
-        Store<TShape>(21, a21, result);
-        Store<TShape>(22, a22, result);
-        Store<TShape>(23, a23, result);
-        Store<TShape>(24, a24, result);
-        Store<TShape>(25, a25, result);
-        Store<TShape>(26, a26, result);
-        Store<TShape>(27, a27, result);
+        Store<TShape>(0, a0, output);
+        Store<TShape>(1, a1, output);
+        Store<TShape>(2, a2, output);
+        Store<TShape>(3, a3, output);
+        Store<TShape>(4, a4, output);
+        Store<TShape>(5, a5, output);
+        Store<TShape>(6, a6, output);
+        Store<TShape>(7, a7, output);
+        Store<TShape>(8, a8, output);
+        Store<TShape>(9, a9, output);
+        Store<TShape>(10, a10, output);
+        Store<TShape>(11, a11, output);
+        Store<TShape>(12, a12, output);
+        Store<TShape>(13, a13, output);
+        Store<TShape>(14, a14, output);
+        Store<TShape>(15, a15, output);
+        Store<TShape>(16, a16, output);
+        Store<TShape>(17, a17, output);
+        Store<TShape>(18, a18, output);
+        Store<TShape>(19, a19, output);
+        Store<TShape>(20, a20, output);
+        Store<TShape>(21, a21, output);
+        Store<TShape>(22, a22, output);
+        Store<TShape>(23, a23, output);
+        Store<TShape>(24, a24, output);
+        Store<TShape>(25, a25, output);
+        Store<TShape>(26, a26, output);
+        Store<TShape>(27, a27, output);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -125,9 +134,9 @@ internal static unsafe class ConvDirectTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TShape>(int k, Vector512<float> acc, float* result) where TShape : struct, ITileShape
+    private static void Store<TShape>(int k, Vector512<float> acc, in TileOutput output) where TShape : struct, ITileShape
     {
-        if (k < TShape.Rows * TShape.Cols) acc.Store(result + k * Lanes);
+        if (k < TShape.Rows * TShape.Cols) acc.Store(output.Target + k / TShape.Cols * output.RowStride + k % TShape.Cols * output.ColStride);
     }
 
     /// <summary>
@@ -296,35 +305,45 @@ internal static unsafe class ConvDirectTile
     /// dst[j·dstStride + i] = src[i·srcStride + j] for i, j &lt; 16: a 16 × 16 transpose in registers,
     /// four rounds of two-source permutes (vpermt2ps). Round g pairs rows i and i + g and interleaves
     /// them in chunks of g: lo = (a[0..g), b[0..g), a[2g..3g), b[2g..3g), …), hi = the odd chunks; after
-    /// g = 8, 4, 2, 1 row i holds column i.
+    /// g = 8, 4, 2, 1 row i holds column i. Written out so that the 16 rows stay in registers (as a loop
+    /// over a span of rows on the stack, they went through memory at every round, and the
+    /// convolutions' write-out through it was slower than an element-by-element copy).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Transpose16x16(float* src, long srcStride, float* dst, long dstStride)
     {
-        Span<Vector512<float>> rows = stackalloc Vector512<float>[16];
-        for (int i = 0; i < 16; i++) rows[i] = Vector512.Load(src + i * srcStride);
-        for (int g = 8; g >= 1; g >>= 1)
-        {
-            var (lo, hi) = InterleaveIndices(g);
-            for (int i = 0; i < 16; i++)
-            {
-                if ((i & g) != 0) continue;
-                var a = rows[i];
-                var b = rows[i + g];
-                rows[i] = Avx512F.PermuteVar16x32x2(a, lo, b);
-                rows[i + g] = Avx512F.PermuteVar16x32x2(a, hi, b);
-            }
-        }
-        for (int i = 0; i < 16; i++) rows[i].Store(dst + i * dstStride);
+        var r0 = Vector512.Load(src); var r1 = Vector512.Load(src + srcStride);
+        var r2 = Vector512.Load(src + 2 * srcStride); var r3 = Vector512.Load(src + 3 * srcStride);
+        var r4 = Vector512.Load(src + 4 * srcStride); var r5 = Vector512.Load(src + 5 * srcStride);
+        var r6 = Vector512.Load(src + 6 * srcStride); var r7 = Vector512.Load(src + 7 * srcStride);
+        var r8 = Vector512.Load(src + 8 * srcStride); var r9 = Vector512.Load(src + 9 * srcStride);
+        var r10 = Vector512.Load(src + 10 * srcStride); var r11 = Vector512.Load(src + 11 * srcStride);
+        var r12 = Vector512.Load(src + 12 * srcStride); var r13 = Vector512.Load(src + 13 * srcStride);
+        var r14 = Vector512.Load(src + 14 * srcStride); var r15 = Vector512.Load(src + 15 * srcStride);
+        var lo = InterleaveLow[0]; var hi = InterleaveHigh[0]; // g = 8: rows i, i + 8
+        (r0, r8) = Pair(r0, r8, lo, hi); (r1, r9) = Pair(r1, r9, lo, hi); (r2, r10) = Pair(r2, r10, lo, hi); (r3, r11) = Pair(r3, r11, lo, hi);
+        (r4, r12) = Pair(r4, r12, lo, hi); (r5, r13) = Pair(r5, r13, lo, hi); (r6, r14) = Pair(r6, r14, lo, hi); (r7, r15) = Pair(r7, r15, lo, hi);
+        lo = InterleaveLow[1]; hi = InterleaveHigh[1]; // g = 4
+        (r0, r4) = Pair(r0, r4, lo, hi); (r1, r5) = Pair(r1, r5, lo, hi); (r2, r6) = Pair(r2, r6, lo, hi); (r3, r7) = Pair(r3, r7, lo, hi);
+        (r8, r12) = Pair(r8, r12, lo, hi); (r9, r13) = Pair(r9, r13, lo, hi); (r10, r14) = Pair(r10, r14, lo, hi); (r11, r15) = Pair(r11, r15, lo, hi);
+        lo = InterleaveLow[2]; hi = InterleaveHigh[2]; // g = 2
+        (r0, r2) = Pair(r0, r2, lo, hi); (r1, r3) = Pair(r1, r3, lo, hi); (r4, r6) = Pair(r4, r6, lo, hi); (r5, r7) = Pair(r5, r7, lo, hi);
+        (r8, r10) = Pair(r8, r10, lo, hi); (r9, r11) = Pair(r9, r11, lo, hi); (r12, r14) = Pair(r12, r14, lo, hi); (r13, r15) = Pair(r13, r15, lo, hi);
+        lo = InterleaveLow[3]; hi = InterleaveHigh[3]; // g = 1
+        (r0, r1) = Pair(r0, r1, lo, hi); (r2, r3) = Pair(r2, r3, lo, hi); (r4, r5) = Pair(r4, r5, lo, hi); (r6, r7) = Pair(r6, r7, lo, hi);
+        (r8, r9) = Pair(r8, r9, lo, hi); (r10, r11) = Pair(r10, r11, lo, hi); (r12, r13) = Pair(r12, r13, lo, hi); (r14, r15) = Pair(r14, r15, lo, hi);
+        r0.Store(dst); r1.Store(dst + dstStride); r2.Store(dst + 2 * dstStride); r3.Store(dst + 3 * dstStride);
+        r4.Store(dst + 4 * dstStride); r5.Store(dst + 5 * dstStride); r6.Store(dst + 6 * dstStride); r7.Store(dst + 7 * dstStride);
+        r8.Store(dst + 8 * dstStride); r9.Store(dst + 9 * dstStride); r10.Store(dst + 10 * dstStride); r11.Store(dst + 11 * dstStride);
+        r12.Store(dst + 12 * dstStride); r13.Store(dst + 13 * dstStride); r14.Store(dst + 14 * dstStride); r15.Store(dst + 15 * dstStride);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float>, Vector512<float>) Pair(Vector512<float> a, Vector512<float> b, Vector512<int> lo, Vector512<int> hi) =>
+        (Avx512F.PermuteVar16x32x2(a, lo, b), Avx512F.PermuteVar16x32x2(a, hi, b));
 
     private static readonly Vector512<int>[] InterleaveLow = [.. Enumerable.Range(0, 4).Select(r => Interleave(8 >> r, 0))];
     private static readonly Vector512<int>[] InterleaveHigh = [.. Enumerable.Range(0, 4).Select(r => Interleave(8 >> r, 1))];
-
-    private static (Vector512<int> Lo, Vector512<int> Hi) InterleaveIndices(int g)
-    {
-        int round = g == 8 ? 0 : g == 4 ? 1 : g == 2 ? 2 : 3;
-        return (InterleaveLow[round], InterleaveHigh[round]);
-    }
 
     /// <summary>Indices for chunks of g alternating between a (0–15) and b (16–31), taking the even
     /// (half 0) or odd (half 1) chunks of each.</summary>
