@@ -12,7 +12,7 @@ public enum GemmIsa { Auto, Vector512, Vector256, Scalar }
 /// <code>
 /// for jc over its columns, NC at a time:
 ///   for pc over K, KC at a time:           pack op(B)[pc.., jc..] → Bp (KC × NC, L2/L3)
-///     for ic over its rows, MC at a time:  pack op(A)[ic.., pc..] → Ap (MC × KC, L2)
+///     for ic over its rows, MC at a time:  pack op(A)[ic.., pc..] → Ap (MC × KC, L2), but see below
 ///       for jr over NC, NR at a time:      one Bp micro-panel (KC × NR) stays in L1
 ///         for ir over MC, MR at a time:    micro-kernel: C[ir.., jr..] (MR × NR) in registers
 /// </code>
@@ -20,6 +20,12 @@ public enum GemmIsa { Auto, Vector512, Vector256, Scalar }
 /// (one per core) each take whole matrices of a batch, or else a range of C's columns (or
 /// rows, for narrow C), and pack their own panels: nothing is shared and nothing waits, and
 /// the duplicated packing of the other operand costs M·K (or K·N) against 2·M·N·K/workers.
+/// <para>The AVX-512 micro-kernel reads op(A) where it lies instead (all but a ragged last panel):
+/// it broadcasts A one element at a time anyway, so a panel needs no particular layout: six
+/// consecutive floats per k for a transposed A, six row streams otherwise. Packing A cost about as
+/// much as it saved: both workers of a 256³ product packed all of A (a sixth of the samples in
+/// the WGAN-GP toy iteration's GEMMs); in place, 256³ products took 164 against 174 µs, and
+/// 193 against 204–220 µs when each consumed the last one's output.</para>
 /// </summary>
 public static unsafe class GemmHost
 {
@@ -122,15 +128,27 @@ public static unsafe class GemmHost
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
-                        GemmHostPacking.PackA(p, A, ic, mc, pc, kc, buffers.A, MR);
-                        Block(kc, mc, nc, buffers.A, buffers.B, C + (long)ic * p.Ldc + jc, beta, passBias, tile, lastBlock && p.Relu);
+                        // the AVX-512 kernel reads A's whole 6-row panels in place; the rest are packed
+                        int inPlace = isa == GemmIsa.Vector512 ? mc / MR * MR : 0;
+                        if (inPlace < mc) GemmHostPacking.PackA(p, A, ic + inPlace, mc - inPlace, pc, kc, buffers.A, MR);
+                        var source = new ASource(A + p.AIndex(ic, pc), p.TransA ? 1 : p.Lda, p.TransA ? p.Lda : 1, inPlace, buffers.A);
+                        Block(kc, mc, nc, source, buffers.B, C + (long)ic * p.Ldc + jc, beta, passBias, tile, lastBlock && p.Relu);
                     }
                 }
             }
         }
 
         /// <summary>The two inner loops over one packed A block and one packed B block.</summary>
-        private void Block(int kc, int mc, int nc, float* ap, float* bp, float* c, float beta, float* passBias, float* tile, bool relu)
+        /// <summary>Where a block's panels of op(A) are: its first InPlace rows read where they lie
+        /// (op(A)[i, k] at First + i·Row + k·Step), the rest packed (Packed, panels of MR × kc).</summary>
+        private readonly struct ASource(float* first, long row, long step, int inPlace, float* packed)
+        {
+            public readonly float* First = first, Packed = packed;
+            public readonly long Row = row, Step = step;
+            public readonly int InPlace = inPlace;
+        }
+
+        private void Block(int kc, int mc, int nc, in ASource a, float* bp, float* c, float beta, float* passBias, float* tile, bool relu)
         {
             for (int jr = 0; jr < nc; jr += nr)
             {
@@ -140,16 +158,18 @@ public static unsafe class GemmHost
                 for (int ir = 0; ir < mc; ir += MR)
                 {
                     int rows = Math.Min(MR, mc - ir);
-                    float* aPanel = ap + (long)ir * kc;
+                    bool inPlace = ir < a.InPlace;
+                    float* aPanel = inPlace ? a.First + ir * a.Row : a.Packed + (long)(ir - a.InPlace) * kc;
+                    long aRow = inPlace ? a.Row : 1, aStep = inPlace ? a.Step : MR;
                     float* cTile = c + (long)ir * p.Ldc + jr;
                     if (rows == MR && cols == nr)
                     {
-                        MicroKernel(kc, aPanel, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel);
+                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel);
                     }
                     else
                     {
                         // A ragged edge: compute the whole tile into scratch, then merge what exists.
-                        MicroKernel(kc, aPanel, bPanel, tile, nr, 1f, 0f, null);
+                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, tile, nr, 1f, 0f, null);
                         MergeEdge(tile, cTile, rows, cols, beta, biasPanel);
                     }
                     if (relu) GemmRelu.Clamp(cTile, rows, cols, p.Ldc); // the tile is still in L1
@@ -157,11 +177,11 @@ public static unsafe class GemmHost
             }
         }
 
-        private void MicroKernel(int kc, float* ap, float* bp, float* c, long ldc, float alpha, float beta, float* bias)
+        private void MicroKernel(int kc, float* ap, long aRow, long aStep, float* bp, float* c, long ldc, float alpha, float beta, float* bias)
         {
             switch (isa)
             {
-                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel6x32(kc, ap, bp, c, ldc, alpha, beta, bias); break;
+                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel6x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias); break;
                 case GemmIsa.Vector256: GemmHostMicroKernels.Kernel6x16(kc, ap, bp, c, ldc, alpha, beta, bias); break;
                 default: GemmHostMicroKernels.KernelScalar(kc, ap, bp, c, ldc, alpha, beta, bias); break;
             }

@@ -5,8 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace GpuGen.Kernels.Gemm;
 
 /// <summary>
-/// Micro-kernels of the host GEMM: a MR×NR tile of C from an MR-row panel of packed A and an
-/// NR-column panel of packed B, over kc steps of k:
+/// Micro-kernels of the host GEMM: a MR×NR tile of C from an MR-row panel of A (packed, or in
+/// place for the AVX-512 kernel) and an NR-column panel of packed B, over kc steps of k:
 ///   acc[r, c] = Σ_k Ap[k][r] · Bp[k][c]
 ///   C[r, c]   = α·acc[r, c] + β·C[r, c] + bias[c]   (β = 0: C not read; bias null: none)
 /// Each k step loads NR values of B as vectors, broadcasts MR values of A, and issues MR·NR/lanes
@@ -15,9 +15,11 @@ namespace GpuGen.Kernels.Gemm;
 /// </summary>
 internal static unsafe class GemmHostMicroKernels
 {
-    /// <summary>6×32 with Vector512: 12 accumulators + 2 B vectors + 1 A broadcast of 32 zmm registers.</summary>
+    /// <summary>6×32 with Vector512: 12 accumulators + 2 B vectors + 1 A broadcast of 32 zmm registers.
+    /// A's element (r, k) is at a[r·aRow + k·aStep]: a packed panel (1, 6) or op(A) in place
+    /// (1, lda) for a transposed A, (lda, 1) for a row-major one.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x32(int kc, float* a, float* b, float* c, long ldc, float alpha, float beta, float* bias)
+    public static void Kernel6x32(int kc, float* a, long aRow, long aStep, float* b, float* c, long ldc, float alpha, float beta, float* bias)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -36,17 +38,17 @@ internal static unsafe class GemmHostMicroKernels
             var b1 = Vector512.Load(b + 16);
             var a0 = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(a0, b0, c00); c01 = Vector512.FusedMultiplyAdd(a0, b1, c01);
-            var a1 = Vector512.Create(a[1]);
+            var a1 = Vector512.Create(a[aRow]);
             c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
-            var a2 = Vector512.Create(a[2]);
+            var a2 = Vector512.Create(a[2 * aRow]);
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3]);
+            var a3 = Vector512.Create(a[3 * aRow]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
-            var a4 = Vector512.Create(a[4]);
+            var a4 = Vector512.Create(a[4 * aRow]);
             c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5]);
+            var a5 = Vector512.Create(a[5 * aRow]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
-            a += 6;
+            a += aStep;
             b += 32;
         }
         var va = Vector512.Create(alpha);

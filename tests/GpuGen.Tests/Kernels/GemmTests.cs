@@ -77,6 +77,30 @@ public class GemmTests
         RunAndCheck(TestSupport.Cpu, m, n, k, ta, tb, alpha: 0.5f, beta: -1f, withBias: false, seed: 8);
     }
 
+    /// <summary>A and B with leading dimensions wider than their rows and batch strides wider than
+    /// a matrix (the micro-kernel reads full panels of A in place, stepping by lda): two K blocks,
+    /// several M blocks with a ragged last panel, the product split over the workers, a batch of
+    /// two; C poisoned with NaN.</summary>
+    [TestCase(false, false)]
+    [TestCase(true, false)]
+    [TestCase(false, true)]
+    [TestCase(true, true)]
+    public unsafe void HostKernel_LeadingDimensionsWiderThanTheRows(bool ta, bool tb)
+    {
+        const int m = 251, n = 70, k = 300;
+        var p = GemmProblem.Dense(m, n, k, ta, tb, alpha: 0.75f, beta: 0f);
+        p.Lda += 5;
+        p.Ldb += 3;
+        var (oneA, oneB, _) = p.Extents();
+        (p.Batch, p.StrideA, p.StrideB) = (2, oneA + 11, oneB + 13);
+        var a = TestSupport.RandomArray((int)(p.StrideA + oneA), 21);
+        var b = TestSupport.RandomArray((int)(p.StrideB + oneB), 22);
+        var bias = TestSupport.RandomArray(n, 23);
+        var c = Enumerable.Repeat(float.NaN, 2 * m * n).ToArray();
+        fixed (float* ap = a, bp = b, cp = c, biasp = bias) GemmHost.Run(p, ap, bp, cp, biasp);
+        AssertClose(c, GemmReference.Compute(p, a, b, new float[c.Length], bias));
+    }
+
     [TestCase(GemmIsa.Vector256)]
     [TestCase(GemmIsa.Scalar)]
     [TestCase(GemmIsa.Vector512)]
