@@ -24,10 +24,10 @@ internal struct Tile4x4 : ITileShape { public static int Rows => 4; public stati
 internal struct Tile3x3 : ITileShape { public static int Rows => 3; public static int Cols => 3; }
 
 /// <summary>Where a tile of <see cref="ConvDirectTile.Run{TShape, TStep}"/> leaves its result: position (row, col)'s 16
-/// lanes at Target + row·RowStride + col·ColStride, the sums starting from the 16 values at Start (a bias, or zeros).</summary>
-internal readonly unsafe struct TileOutput(float* target, long rowStride, long colStride, float* start)
+/// lanes at Target + row·RowStride + col·ColStride, each sum plus the 16 values at Shift (a bias, or zeros).</summary>
+internal readonly unsafe struct TileOutput(float* target, long rowStride, long colStride, float* shift)
 {
-    public readonly float* Target = target, Start = start;
+    public readonly float* Target = target, Shift = shift;
     public readonly long RowStride = rowStride, ColStride = colStride;
 }
 
@@ -40,8 +40,9 @@ internal struct Step2 : IColumnStep { public static int Step => 2; }
 /// The micro-kernel of the direct host convolutions (<see cref="ConvHostDirect"/>): 16 output
 /// channels (one AVX-512 vector) at up to 28 positions, one accumulator per position:
 /// <code>
-/// result[k, 0..15] = start[0..15] + Σ_c Σ_t weights[c, t, 0..15] · input[c·channelStride + tapOffsets[t] + row(k)·rowStride + col(k)·Step]
+/// result[k, 0..15] = (Σ_c Σ_t weights[c, t, 0..15] · input[c·channelStride + tapOffsets[t] + row(k)·rowStride + col(k)·Step]) + shift[0..15]
 /// </code>
+/// (the shift, a bias, added to the finished sum: a convolution's bias has always been added last).
 /// with k = row·Cols + col. Per (c, t) it loads one weight vector and issues one FMA per position
 /// whose input scalar is broadcast from memory inside the FMA (AVX-512 embedded broadcast,
 /// <c>vfmadd231ps zmm, zmm, [r + disp]{1to16}</c>: the shape and step are JIT-time constants, so
@@ -56,8 +57,7 @@ internal static unsafe class ConvDirectTile
     public static void Run<TShape, TStep>(float* input, long channelStride, int channels, int* tapOffsets, int taps, long rowStride, float* weights, in TileOutput output)
         where TShape : struct, ITileShape where TStep : struct, IColumnStep
     {
-        var start = Vector512.Load(output.Start);
-        Vector512<float> a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start, a6 = start, a7 = start, a8 = start, a9 = start, a10 = start, a11 = start, a12 = start, a13 = start, a14 = start, a15 = start, a16 = start, a17 = start, a18 = start, a19 = start, a20 = start, a21 = start, a22 = start, a23 = start, a24 = start, a25 = start, a26 = start, a27 = start;
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default, a12 = default, a13 = default, a14 = default, a15 = default, a16 = default, a17 = default, a18 = default, a19 = default, a20 = default, a21 = default, a22 = default, a23 = default, a24 = default, a25 = default, a26 = default, a27 = default;
         for (int c = 0; c < channels; c++, input += channelStride)
             for (int t = 0; t < taps; t++, weights += Lanes)
             {
@@ -136,7 +136,7 @@ internal static unsafe class ConvDirectTile
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store<TShape>(int k, Vector512<float> acc, in TileOutput output) where TShape : struct, ITileShape
     {
-        if (k < TShape.Rows * TShape.Cols) acc.Store(output.Target + k / TShape.Cols * output.RowStride + k % TShape.Cols * output.ColStride);
+        if (k < TShape.Rows * TShape.Cols) (acc + Vector512.Load(output.Shift)).Store(output.Target + k / TShape.Cols * output.RowStride + k % TShape.Cols * output.ColStride);
     }
 
     /// <summary>
