@@ -164,24 +164,28 @@ public static unsafe class GemmHost
                     float* cTile = c + (long)ir * p.Ldc + jr;
                     if (rows == MR && cols == nr)
                     {
-                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel);
+                        // the AVX-512 kernel clamps its registers before it stores them
+                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel, relu && ClampInKernel);
+                        if (relu && !ClampInKernel) GemmRelu.Clamp(cTile, rows, cols, p.Ldc); // the tile is still in L1
                     }
                     else
                     {
                         // A ragged edge: compute the whole tile into scratch, then merge what exists.
-                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, tile, nr, 1f, 0f, null);
+                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, tile, nr, 1f, 0f, null, relu: false);
                         MergeEdge(tile, cTile, rows, cols, beta, biasPanel);
+                        if (relu) GemmRelu.Clamp(cTile, rows, cols, p.Ldc);
                     }
-                    if (relu) GemmRelu.Clamp(cTile, rows, cols, p.Ldc); // the tile is still in L1
                 }
             }
         }
 
-        private void MicroKernel(int kc, float* ap, long aRow, long aStep, float* bp, float* c, long ldc, float alpha, float beta, float* bias)
+        private bool ClampInKernel => isa == GemmIsa.Vector512;
+
+        private void MicroKernel(int kc, float* ap, long aRow, long aStep, float* bp, float* c, long ldc, float alpha, float beta, float* bias, bool relu)
         {
             switch (isa)
             {
-                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel6x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias); break;
+                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel6x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias, relu); break;
                 case GemmIsa.Vector256: GemmHostMicroKernels.Kernel6x16(kc, ap, bp, c, ldc, alpha, beta, bias); break;
                 default: GemmHostMicroKernels.KernelScalar(kc, ap, bp, c, ldc, alpha, beta, bias); break;
             }

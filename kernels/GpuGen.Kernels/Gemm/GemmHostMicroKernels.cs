@@ -17,9 +17,10 @@ internal static unsafe class GemmHostMicroKernels
 {
     /// <summary>6×32 with Vector512: 12 accumulators + 2 B vectors + 1 A broadcast of 32 zmm registers.
     /// A's element (r, k) is at a[r·aRow + k·aStep]: a packed panel (1, 6) or op(A) in place
-    /// (1, lda) for a transposed A, (lda, 1) for a row-major one.</summary>
+    /// (1, lda) for a transposed A, (lda, 1) for a row-major one. With <paramref name="relu"/> the
+    /// results are clamped in registers before they are stored (<see cref="GemmProblem.Relu"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x32(int kc, float* a, long aRow, long aStep, float* b, float* c, long ldc, float alpha, float beta, float* bias)
+    public static void Kernel6x32(int kc, float* a, long aRow, long aStep, float* b, float* c, long ldc, float alpha, float beta, float* bias, bool relu)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
@@ -56,17 +57,17 @@ internal static unsafe class GemmHostMicroKernels
         bool readC = beta != 0f;
         Vector512<float> bias0 = bias == null ? default : Vector512.Load(bias);
         Vector512<float> bias1 = bias == null ? default : Vector512.Load(bias + 16);
-        Store512(c, va, vb, readC, bias0, bias1, c00, c01);
-        Store512(c + ldc, va, vb, readC, bias0, bias1, c10, c11);
-        Store512(c + 2 * ldc, va, vb, readC, bias0, bias1, c20, c21);
-        Store512(c + 3 * ldc, va, vb, readC, bias0, bias1, c30, c31);
-        Store512(c + 4 * ldc, va, vb, readC, bias0, bias1, c40, c41);
-        Store512(c + 5 * ldc, va, vb, readC, bias0, bias1, c50, c51);
+        Store512(c, va, vb, readC, bias0, bias1, c00, c01, relu);
+        Store512(c + ldc, va, vb, readC, bias0, bias1, c10, c11, relu);
+        Store512(c + 2 * ldc, va, vb, readC, bias0, bias1, c20, c21, relu);
+        Store512(c + 3 * ldc, va, vb, readC, bias0, bias1, c30, c31, relu);
+        Store512(c + 4 * ldc, va, vb, readC, bias0, bias1, c40, c41, relu);
+        Store512(c + 5 * ldc, va, vb, readC, bias0, bias1, c50, c51, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store512(float* row, Vector512<float> alpha, Vector512<float> beta, bool readC,
-        Vector512<float> bias0, Vector512<float> bias1, Vector512<float> acc0, Vector512<float> acc1)
+        Vector512<float> bias0, Vector512<float> bias1, Vector512<float> acc0, Vector512<float> acc1, bool relu)
     {
         var r0 = Vector512.FusedMultiplyAdd(alpha, acc0, bias0);
         var r1 = Vector512.FusedMultiplyAdd(alpha, acc1, bias1);
@@ -74,6 +75,11 @@ internal static unsafe class GemmHostMicroKernels
         {
             r0 = Vector512.FusedMultiplyAdd(beta, Vector512.Load(row), r0);
             r1 = Vector512.FusedMultiplyAdd(beta, Vector512.Load(row + 16), r1);
+        }
+        if (relu)
+        {
+            r0 = GemmRelu.Apply(r0);
+            r1 = GemmRelu.Apply(r1);
         }
         Vector512.Store(r0, row);
         Vector512.Store(r1, row + 16);

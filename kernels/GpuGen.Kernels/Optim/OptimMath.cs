@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace GpuGen.Kernels.Optim;
@@ -38,6 +39,7 @@ public static class OptimMath
         p -= h.LearningRate * (m / h.Correction1) / (MathF.Sqrt(v / h.Correction2) + h.Eps);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Adam(ref Vector512<float> p, Vector512<float> g, ref Vector512<float> m, ref Vector512<float> v, in AdamHyper h)
     {
         if (h.Decoupled != 0) p *= Vector512.Create(1f - h.LearningRate * h.WeightDecay);
