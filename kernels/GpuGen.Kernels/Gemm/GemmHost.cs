@@ -29,7 +29,7 @@ public enum GemmIsa { Auto, Vector512, Vector256, Scalar }
 /// </summary>
 public static unsafe class GemmHost
 {
-    private const int MR = 6;   // rows of a micro-tile
+    private const int MaxMR = 8; // rows of a micro-tile: 8 for the AVX-512 kernel, 6 for the others
     private const int KC = 256; // K block: a 256 × 32 Bp micro-panel is 32 KiB, within a 48 KiB L1
     private const int MC = 120; // M block: Ap is 120 × 256 × 4 = 120 KiB, well inside a 1 MiB L2
     private const int NC = 2048; // N block: Bp is at most 256 × 2048 × 4 = 2 MiB
@@ -53,15 +53,15 @@ public static unsafe class GemmHost
         if (p.M == 0 || p.N == 0 || p.Batch == 0) return;
         if (GemmHostSkinny.Applies(p))
         {
-            // a side of at most 4 (a first layer's inputs, a last layer's outputs): tiles of 6 × 32
+            // a side of at most 4 (a first layer's inputs, a last layer's outputs): tiles of 8 × 32
             // would be mostly padding
             GemmHostSkinny.Run(p, a, b, c, bias, serial);
             return;
         }
         var isa = Resolved;
-        int nr = isa == GemmIsa.Vector512 ? 32 : 16;
+        int nr = isa == GemmIsa.Vector512 ? 32 : 16, mr = isa == GemmIsa.Vector512 ? 8 : 6;
         int workers = serial || p.Flops < ParallelFlops ? 1 : HostParallel.WorkerCount;
-        var job = new Job(p, (nint)a, (nint)b, (nint)c, (nint)bias, isa, nr);
+        var job = new Job(p, (nint)a, (nint)b, (nint)c, (nint)bias, isa, mr, nr);
 
         if (workers == 1)
         {
@@ -78,9 +78,9 @@ public static unsafe class GemmHost
             // panels) when C is too narrow to give every worker two panels. Workers get
             // ⌊panels/parts⌋ panels and the last ones one more, so the ragged final panel
             // lands on a worker that carries an extra one (100 × 400: 6 | 6.5 panels, not 7 | 5.5).
-            int colPanels = (p.N + nr - 1) / nr, rowPanels = (p.M + MR - 1) / MR;
+            int colPanels = (p.N + nr - 1) / nr, rowPanels = (p.M + mr - 1) / mr;
             bool byColumns = colPanels >= 2 * workers || colPanels >= rowPanels;
-            int panels = byColumns ? colPanels : rowPanels, width = byColumns ? nr : MR;
+            int panels = byColumns ? colPanels : rowPanels, width = byColumns ? nr : mr;
             int parts = Math.Min(workers, panels), extent = byColumns ? p.N : p.M;
             int rowCount = p.M, colCount = p.N;
             for (int m = 0; m < p.Batch; m++)
@@ -97,7 +97,7 @@ public static unsafe class GemmHost
         }
     }
 
-    private readonly struct Job(GemmProblem p, nint a, nint b, nint c, nint bias, GemmIsa isa, int nr)
+    private readonly struct Job(GemmProblem p, nint a, nint b, nint c, nint bias, GemmIsa isa, int mr, int nr)
     {
         /// <summary>C[m0..m1, n0..n1] of matrix <paramref name="matrix"/> of the batch.</summary>
         public void RunMatrix(int matrix, int m0, int m1, int n0, int n1)
@@ -111,7 +111,7 @@ public static unsafe class GemmHost
                 return;
             }
             var buffers = PackBuffers.ForThisThread(MC * KC, KC * Math.Min(NC, RoundUp(n1 - n0, nr)));
-            float* tile = stackalloc float[MR * 32];
+            float* tile = stackalloc float[MaxMR * 32];
             for (int jc = n0; jc < n1; jc += NC)
             {
                 int nc = Math.Min(NC, n1 - jc);
@@ -128,9 +128,9 @@ public static unsafe class GemmHost
                     for (int ic = m0; ic < m1; ic += MC)
                     {
                         int mc = Math.Min(MC, m1 - ic);
-                        // the AVX-512 kernel reads A's whole 6-row panels in place; the rest are packed
-                        int inPlace = isa == GemmIsa.Vector512 ? mc / MR * MR : 0;
-                        if (inPlace < mc) GemmHostPacking.PackA(p, A, ic + inPlace, mc - inPlace, pc, kc, buffers.A, MR);
+                        // the AVX-512 kernel reads A's whole 8-row panels in place; the rest are packed
+                        int inPlace = isa == GemmIsa.Vector512 ? mc / mr * mr : 0;
+                        if (inPlace < mc) GemmHostPacking.PackA(p, A, ic + inPlace, mc - inPlace, pc, kc, buffers.A, mr);
                         var source = new ASource(A + p.AIndex(ic, pc), p.TransA ? 1 : p.Lda, p.TransA ? p.Lda : 1, inPlace, buffers.A);
                         Block(kc, mc, nc, source, buffers.B, C + (long)ic * p.Ldc + jc, beta, passBias, tile, lastBlock && p.Relu);
                     }
@@ -140,7 +140,7 @@ public static unsafe class GemmHost
 
         /// <summary>The two inner loops over one packed A block and one packed B block.</summary>
         /// <summary>Where a block's panels of op(A) are: its first InPlace rows read where they lie
-        /// (op(A)[i, k] at First + i·Row + k·Step), the rest packed (Packed, panels of MR × kc).</summary>
+        /// (op(A)[i, k] at First + i·Row + k·Step), the rest packed (Packed, panels of mr × kc).</summary>
         private readonly struct ASource(float* first, long row, long step, int inPlace, float* packed)
         {
             public readonly float* First = first, Packed = packed;
@@ -155,14 +155,14 @@ public static unsafe class GemmHost
                 int cols = Math.Min(nr, nc - jr);
                 float* bPanel = bp + (long)jr * kc;
                 float* biasPanel = passBias == null ? null : passBias + jr;
-                for (int ir = 0; ir < mc; ir += MR)
+                for (int ir = 0; ir < mc; ir += mr)
                 {
-                    int rows = Math.Min(MR, mc - ir);
+                    int rows = Math.Min(mr, mc - ir);
                     bool inPlace = ir < a.InPlace;
                     float* aPanel = inPlace ? a.First + ir * a.Row : a.Packed + (long)(ir - a.InPlace) * kc;
-                    long aRow = inPlace ? a.Row : 1, aStep = inPlace ? a.Step : MR;
+                    long aRow = inPlace ? a.Row : 1, aStep = inPlace ? a.Step : mr;
                     float* cTile = c + (long)ir * p.Ldc + jr;
-                    if (rows == MR && cols == nr)
+                    if (rows == mr && cols == nr)
                     {
                         // the AVX-512 kernel clamps its registers before it stores them
                         MicroKernel(kc, aPanel, aRow, aStep, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel, relu && ClampInKernel);
@@ -185,7 +185,7 @@ public static unsafe class GemmHost
         {
             switch (isa)
             {
-                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel6x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias, relu); break;
+                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel8x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias, relu); break;
                 case GemmIsa.Vector256: GemmHostMicroKernels.Kernel6x16(kc, ap, bp, c, ldc, alpha, beta, bias); break;
                 default: GemmHostMicroKernels.KernelScalar(kc, ap, bp, c, ldc, alpha, beta, bias); break;
             }

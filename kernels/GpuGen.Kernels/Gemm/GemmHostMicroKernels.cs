@@ -15,24 +15,27 @@ namespace GpuGen.Kernels.Gemm;
 /// </summary>
 internal static unsafe class GemmHostMicroKernels
 {
-    /// <summary>6×32 with Vector512: 12 accumulators + 2 B vectors + 1 A broadcast of 32 zmm registers.
-    /// A's element (r, k) is at a[r·aRow + k·aStep]: a packed panel (1, 6) or op(A) in place
+    /// <summary>8×32 with Vector512: 16 accumulators + 2 B vectors + 1 A broadcast of 32 zmm registers
+    /// (8 rows, not 6: batches and widths are multiples of 8 far more often than of 6, and a
+    /// ragged last panel costs a whole tile, its packing and an element-by-element merge).
+    /// A's element (r, k) is at a[r·aRow + k·aStep]: a packed panel (1, 8) or op(A) in place
     /// (1, lda) for a transposed A, (lda, 1) for a row-major one. With <paramref name="relu"/> the
     /// results are clamped in registers before they are stored (<see cref="GemmProblem.Relu"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x32(int kc, float* a, long aRow, long aStep, float* b, float* c, long ldc, float alpha, float beta, float* bias, bool relu)
+    public static void Kernel8x32(int kc, float* a, long aRow, long aStep, float* b, float* c, long ldc, float alpha, float beta, float* bias, bool relu)
     {
-        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default, c60 = default, c61 = default, c70 = default, c71 = default;
         // C's tile is written once at the end, usually into lines no core has touched lately
         // (a fresh activation): asking for them now hides the misses behind the k loop (a 256³
         // product on data out of cache: 400 → 365 µs on one core).
         if (Sse.IsSupported)
-            for (int r = 0; r < 6; r++)
+            for (int r = 0; r < 8; r++)
             {
                 Sse.Prefetch0(c + r * ldc);
                 Sse.Prefetch0(c + r * ldc + 16);
             }
+        long aRow3 = 3 * aRow, aRow5 = 5 * aRow, aRow7 = 7 * aRow;
         for (int k = 0; k < kc; k++)
         {
             var b0 = Vector512.Load(b);
@@ -43,12 +46,16 @@ internal static unsafe class GemmHostMicroKernels
             c10 = Vector512.FusedMultiplyAdd(a1, b0, c10); c11 = Vector512.FusedMultiplyAdd(a1, b1, c11);
             var a2 = Vector512.Create(a[2 * aRow]);
             c20 = Vector512.FusedMultiplyAdd(a2, b0, c20); c21 = Vector512.FusedMultiplyAdd(a2, b1, c21);
-            var a3 = Vector512.Create(a[3 * aRow]);
+            var a3 = Vector512.Create(a[aRow3]);
             c30 = Vector512.FusedMultiplyAdd(a3, b0, c30); c31 = Vector512.FusedMultiplyAdd(a3, b1, c31);
             var a4 = Vector512.Create(a[4 * aRow]);
             c40 = Vector512.FusedMultiplyAdd(a4, b0, c40); c41 = Vector512.FusedMultiplyAdd(a4, b1, c41);
-            var a5 = Vector512.Create(a[5 * aRow]);
+            var a5 = Vector512.Create(a[aRow5]);
             c50 = Vector512.FusedMultiplyAdd(a5, b0, c50); c51 = Vector512.FusedMultiplyAdd(a5, b1, c51);
+            var a6 = Vector512.Create(a[2 * aRow3]);
+            c60 = Vector512.FusedMultiplyAdd(a6, b0, c60); c61 = Vector512.FusedMultiplyAdd(a6, b1, c61);
+            var a7 = Vector512.Create(a[aRow7]);
+            c70 = Vector512.FusedMultiplyAdd(a7, b0, c70); c71 = Vector512.FusedMultiplyAdd(a7, b1, c71);
             a += aStep;
             b += 32;
         }
@@ -63,6 +70,8 @@ internal static unsafe class GemmHostMicroKernels
         Store512(c + 3 * ldc, va, vb, readC, bias0, bias1, c30, c31, relu);
         Store512(c + 4 * ldc, va, vb, readC, bias0, bias1, c40, c41, relu);
         Store512(c + 5 * ldc, va, vb, readC, bias0, bias1, c50, c51, relu);
+        Store512(c + 6 * ldc, va, vb, readC, bias0, bias1, c60, c61, relu);
+        Store512(c + 7 * ldc, va, vb, readC, bias0, bias1, c70, c71, relu);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -6,7 +6,7 @@ namespace GpuGen.Kernels.Gemm;
 
 /// <summary>
 /// Host GEMMs with a dimension of at most <see cref="Limit"/>: a first layer's K = 2 inputs, a
-/// last layer's N = 1 or 2 outputs, its weight gradient's M = 2 rows. Packing into 6 × 32 tiles
+/// last layer's N = 1 or 2 outputs, its weight gradient's M = 2 rows. Packing into 8 × 32 tiles
 /// would pad that dimension to 6 or 32 (16× the work for N = 2) and the packing itself would cost
 /// more than the product; these are memory-bound, so each path reads the large operand once, in
 /// its storage order, and splits the output over the host workers when it is large.
