@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+
+namespace GpuGen.Perf;
+
+/// <summary>
+/// `--loop Class.Method N`: the benchmark method run N times in this process after its
+/// [GlobalSetup] and five warm-up calls, each call timed on its own, then one line with the median,
+/// the quartiles and the minimum. BenchmarkDotNet's runs take minutes; on a machine whose speed
+/// swings by tens of percent within a minute (a VM sharing its L3 with other tenants), alternating
+/// short loops of GpuGen and libtorch (perf/alternate.sh) compares the two under the same conditions.
+/// Shared by GpuGen.Perf and GpuGen.Perf.Torch (linked).
+/// </summary>
+public static class Loop
+{
+    public static bool TryRun(string[] args, Assembly assembly)
+    {
+        int at = Array.IndexOf(args, "--loop");
+        if (at < 0) return false;
+        if (at + 2 >= args.Length || !int.TryParse(args[at + 2], out int iterations) || iterations < 1)
+            throw new ArgumentException("usage: --loop Class.Method ITERATIONS (ITERATIONS ≥ 1)");
+        string[] parts = args[at + 1].Split('.');
+        var type = assembly.GetTypes().SingleOrDefault(t => t.Name == parts[0])
+            ?? throw new ArgumentException($"no benchmark class {parts[0]} in {assembly.GetName().Name}");
+        var method = parts.Length == 2 ? type.GetMethod(parts[1]) : null;
+        if (method?.GetCustomAttribute<BenchmarkAttribute>() is null)
+            throw new ArgumentException($"{args[at + 1]} is not a [Benchmark] method");
+        object instance = Activator.CreateInstance(type)!;
+        void Call<TAttribute>() where TAttribute : Attribute
+        {
+            foreach (var m in type.GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null)) m.Invoke(instance, null);
+        }
+        var body = method.CreateDelegate<Action>(instance);
+        Call<GlobalSetupAttribute>();
+        for (int i = 0; i < 5; i++) body();
+        var times = new double[iterations];
+        for (int i = 0; i < iterations; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            body();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Call<GlobalCleanupAttribute>();
+        Array.Sort(times);
+        Console.WriteLine($"{args[at + 1]}: median {times[iterations / 2]:F2} ms, quartiles {times[iterations / 4]:F2}–{times[3 * iterations / 4]:F2}, min {times[0]:F2} ({iterations} calls)");
+        return true;
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Alternates short in-process loops of a GpuGen benchmark and its libtorch baseline, so that both
+# are measured under the same machine conditions (this VM's speed moves by tens of percent within a
+# minute): GpuGen, libtorch, GpuGen, libtorch, … each round printing both medians and their ratio.
+#   perf/alternate.sh [ROUNDS] [GPUGEN Class.Method] [LIBTORCH Class.Method] [CALLS]
+# defaults: 6 rounds of the WGAN-GP toy iteration (GanBenchmarks.WganGpToyIteration against
+# TorchGanBenchmarks.WganGpToyIteration), 100 calls each. Builds both once, then runs the binaries.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-6}; ours=${2:-GanBenchmarks.WganGpToyIteration}; theirs=${3:-TorchGanBenchmarks.WganGpToyIteration}; calls=${4:-100}
+dotnet build -c Release perf/GpuGen.Perf -v q -nologo >/dev/null
+dotnet build -c Release perf/GpuGen.Perf.Torch -v q -nologo >/dev/null
+median() { sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
+for round in $(seq 1 "$rounds"); do
+  a=$(dotnet perf/GpuGen.Perf/bin/Release/net10.0/GpuGen.Perf.dll --loop "$ours" "$calls")
+  b=$(dotnet perf/GpuGen.Perf.Torch/bin/Release/net10.0/GpuGen.Perf.Torch.dll --loop "$theirs" "$calls")
+  ma=$(echo "$a" | median); mb=$(echo "$b" | median)
+  echo "round $round: GpuGen $ma ms, libtorch $mb ms, libtorch / GpuGen $(awk "BEGIN { printf \"%.2f\", $mb / $ma }")×"
+  echo "  $a"; echo "  $b"
+done
