@@ -7,7 +7,7 @@ namespace GpuGen.Perf;
 /// <summary>
 /// `--loop Class.Method N`: the benchmark method run N times in this process after its
 /// [GlobalSetup] and five warm-up calls, each call timed on its own, then one line with the median,
-/// the quartiles and the minimum. BenchmarkDotNet's runs take minutes; on a machine whose speed
+/// the quartiles and the minimum; for each value of the class's [Params] property, if it has one. BenchmarkDotNet's runs take minutes; on a machine whose speed
 /// swings by tens of percent within a minute (a VM sharing its L3 with other tenants), alternating
 /// short loops of GpuGen and libtorch (perf/alternate.sh) compares the two under the same conditions.
 /// Shared by GpuGen.Perf and GpuGen.Perf.Torch (linked).
@@ -26,24 +26,32 @@ public static class Loop
         var method = parts.Length == 2 ? type.GetMethod(parts[1]) : null;
         if (method?.GetCustomAttribute<BenchmarkAttribute>() is null)
             throw new ArgumentException($"{args[at + 1]} is not a [Benchmark] method");
-        object instance = Activator.CreateInstance(type)!;
-        void Call<TAttribute>() where TAttribute : Attribute
+        // every value of the class's [Params] property, if it has one (a layer of the convolution benchmarks)
+        var parameter = type.GetProperties().SingleOrDefault(p => p.GetCustomAttribute<ParamsAttribute>() is not null);
+        object?[] values = parameter?.GetCustomAttribute<ParamsAttribute>()!.Values ?? [null];
+        foreach (var value in values)
         {
-            foreach (var m in type.GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null)) m.Invoke(instance, null);
+            object instance = Activator.CreateInstance(type)!;
+            parameter?.SetValue(instance, value);
+            void Call<TAttribute>() where TAttribute : Attribute
+            {
+                foreach (var m in type.GetMethods().Where(m => m.GetCustomAttribute<TAttribute>() is not null)) m.Invoke(instance, null);
+            }
+            var body = method.CreateDelegate<Action>(instance);
+            Call<GlobalSetupAttribute>();
+            for (int i = 0; i < 5; i++) body();
+            var times = new double[iterations];
+            for (int i = 0; i < iterations; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                body();
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+            Call<GlobalCleanupAttribute>();
+            Array.Sort(times);
+            string name = parameter is null ? args[at + 1] : $"{args[at + 1]}[{value}]";
+            Console.WriteLine($"{name}: median {times[iterations / 2]:F3} ms, quartiles {times[iterations / 4]:F3}–{times[3 * iterations / 4]:F3}, min {times[0]:F3} ({iterations} calls)");
         }
-        var body = method.CreateDelegate<Action>(instance);
-        Call<GlobalSetupAttribute>();
-        for (int i = 0; i < 5; i++) body();
-        var times = new double[iterations];
-        for (int i = 0; i < iterations; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            body();
-            times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        Call<GlobalCleanupAttribute>();
-        Array.Sort(times);
-        Console.WriteLine($"{args[at + 1]}: median {times[iterations / 2]:F2} ms, quartiles {times[iterations / 4]:F2}–{times[3 * iterations / 4]:F2}, min {times[0]:F2} ({iterations} calls)");
         return true;
     }
 }
