@@ -30,7 +30,7 @@ public enum GemmIsa { Auto, Vector512, Vector256, Scalar }
 public static unsafe class GemmHost
 {
     private const int MaxMR = 8; // rows of a micro-tile: 8 for the AVX-512 kernel, 6 for the others
-    private const int KC = 256; // K block: a 256 × 32 Bp micro-panel is 32 KiB, within a 48 KiB L1
+    private const int KC = 256; // K block: a 256 × 32 Bp micro-panel is 32 KiB, L1-sized (Zen 4: 32 KiB; Zen 5: 48 KiB)
     private const int MC = 120; // M block: Ap is 120 × 256 × 4 = 120 KiB, well inside a 1 MiB L2
     private const int NC = 2048; // N block: Bp is at most 256 × 2048 × 4 = 2 MiB
     private const double ParallelFlops = 4e6; // below this one core finishes before a fork/join pays off
