@@ -42,8 +42,8 @@ internal struct Step2 : IColumnStep { public static int Step => 2; }
 /// <code>
 /// result[k, 0..15] = (Σ_c Σ_t weights[c, t, 0..15] · input[c·channelStride + tapOffsets[t] + row(k)·rowStride + col(k)·Step]) + shift[0..15]
 /// </code>
-/// (the shift, a bias, added to the finished sum: a convolution's bias has always been added last).
-/// with k = row·Cols + col. Per (c, t) it loads one weight vector and issues one FMA per position
+/// with k = row·Cols + col (the shift, a bias, is added to the finished sum: a convolution's bias
+/// has always been added last). Per (c, t) it loads one weight vector and issues one FMA per position
 /// whose input scalar is broadcast from memory inside the FMA (AVX-512 embedded broadcast,
 /// <c>vfmadd231ps zmm, zmm, [r + disp]{1to16}</c>: the shape and step are JIT-time constants, so
 /// every position's address is a row pointer plus a constant): 28 FMAs for one load, no shuffles,
@@ -93,34 +93,35 @@ internal static unsafe class ConvDirectTile
                 a26 = Fma<TShape, TStep>(26, r0, r1, r2, r3, w, a26);
                 a27 = Fma<TShape, TStep>(27, r0, r1, r2, r3, w, a27);
             }
-        Store<TShape>(0, a0, output);
-        Store<TShape>(1, a1, output);
-        Store<TShape>(2, a2, output);
-        Store<TShape>(3, a3, output);
-        Store<TShape>(4, a4, output);
-        Store<TShape>(5, a5, output);
-        Store<TShape>(6, a6, output);
-        Store<TShape>(7, a7, output);
-        Store<TShape>(8, a8, output);
-        Store<TShape>(9, a9, output);
-        Store<TShape>(10, a10, output);
-        Store<TShape>(11, a11, output);
-        Store<TShape>(12, a12, output);
-        Store<TShape>(13, a13, output);
-        Store<TShape>(14, a14, output);
-        Store<TShape>(15, a15, output);
-        Store<TShape>(16, a16, output);
-        Store<TShape>(17, a17, output);
-        Store<TShape>(18, a18, output);
-        Store<TShape>(19, a19, output);
-        Store<TShape>(20, a20, output);
-        Store<TShape>(21, a21, output);
-        Store<TShape>(22, a22, output);
-        Store<TShape>(23, a23, output);
-        Store<TShape>(24, a24, output);
-        Store<TShape>(25, a25, output);
-        Store<TShape>(26, a26, output);
-        Store<TShape>(27, a27, output);
+        var shift = Vector512.Load(output.Shift);
+        Store<TShape>(0, a0, output, shift);
+        Store<TShape>(1, a1, output, shift);
+        Store<TShape>(2, a2, output, shift);
+        Store<TShape>(3, a3, output, shift);
+        Store<TShape>(4, a4, output, shift);
+        Store<TShape>(5, a5, output, shift);
+        Store<TShape>(6, a6, output, shift);
+        Store<TShape>(7, a7, output, shift);
+        Store<TShape>(8, a8, output, shift);
+        Store<TShape>(9, a9, output, shift);
+        Store<TShape>(10, a10, output, shift);
+        Store<TShape>(11, a11, output, shift);
+        Store<TShape>(12, a12, output, shift);
+        Store<TShape>(13, a13, output, shift);
+        Store<TShape>(14, a14, output, shift);
+        Store<TShape>(15, a15, output, shift);
+        Store<TShape>(16, a16, output, shift);
+        Store<TShape>(17, a17, output, shift);
+        Store<TShape>(18, a18, output, shift);
+        Store<TShape>(19, a19, output, shift);
+        Store<TShape>(20, a20, output, shift);
+        Store<TShape>(21, a21, output, shift);
+        Store<TShape>(22, a22, output, shift);
+        Store<TShape>(23, a23, output, shift);
+        Store<TShape>(24, a24, output, shift);
+        Store<TShape>(25, a25, output, shift);
+        Store<TShape>(26, a26, output, shift);
+        Store<TShape>(27, a27, output, shift);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -134,9 +135,9 @@ internal static unsafe class ConvDirectTile
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store<TShape>(int k, Vector512<float> acc, in TileOutput output) where TShape : struct, ITileShape
+    private static void Store<TShape>(int k, Vector512<float> acc, in TileOutput output, Vector512<float> shift) where TShape : struct, ITileShape
     {
-        if (k < TShape.Rows * TShape.Cols) (acc + Vector512.Load(output.Shift)).Store(output.Target + k / TShape.Cols * output.RowStride + k % TShape.Cols * output.ColStride);
+        if (k < TShape.Rows * TShape.Cols) (acc + shift).Store(output.Target + k / TShape.Cols * output.RowStride + k % TShape.Cols * output.ColStride);
     }
 
     /// <summary>

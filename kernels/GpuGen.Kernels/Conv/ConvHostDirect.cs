@@ -84,7 +84,7 @@ public static unsafe class ConvHostDirect
         {
             Weights = packed, Blocks = blocks, Channels = g.C, Offsets = offsets,
             Rows = g.OH, Cols = g.OW, Step = g.SW, RowStride = (long)g.SH * wp,
-            TargetW = g.OW, RowStep = 1, ColStep = 1,
+            RowStep = 1, ColStep = 1,
         };
         var image = new Padding(g.C, g.H, g.W, g.PH, g.PW, hp, wp);
         RunImages(x, g.N, image, [pass], new Output(y, outChannels, g.OH, g.OW, bias));
@@ -111,24 +111,7 @@ public static unsafe class ConvHostDirect
             fixed (int* tapOffsets = offsets)
                 for (int n = start; n < end; n++)
                 {
-                    float* image = (float*)xs + (long)n * g.C * g.H * g.W;
-                    // the image into its column phases, row by row (with a division and a remainder
-                    // per element, as it had been, this took a quarter of D1's forward)
-                    for (int c = 0; c < g.C; c++)
-                        for (int h = 0; h < g.H; h++)
-                        {
-                            float* row = image + ((long)c * g.H + h) * g.W;
-                            if (s == 1)
-                            {
-                                Buffer.MemoryCopy(row, buffer + c * channelStride + (long)(h + g.PH) * wq + g.PW, g.W * 4L, g.W * 4L);
-                                continue;
-                            }
-                            for (int b = 0; b < s; b++) // padded column s·u + b of phase b is input column s·u + b − PW
-                            {
-                                float* phase = buffer + c * channelStride + ((long)b * hp + h + g.PH) * wq;
-                                for (int u = Math.Max(0, (g.PW - b + s - 1) / s), wi = s * u + b - g.PW; wi < g.W; u++, wi += s) phase[u] = row[wi];
-                            }
-                        }
+                    SplitColumnPhases((float*)xs + (long)n * g.C * g.H * g.W, buffer, g, channelStride, hp, wq);
                     for (int block = 0; block < blocks; block++)
                     {
                         float* weights = (float*)ws + (long)block * g.C * taps * Lanes;
@@ -144,6 +127,32 @@ public static unsafe class ConvHostDirect
                     }
                 }
         });
+    }
+
+    /// <summary>
+    /// An image [C, H, W] into the zero-padded column phases of <see cref="ForwardByRows"/>,
+    /// xq[c, b, r, u] = xp[c, r, S·u + b] (padded column S·u + b is input column S·u + b − PW), a row at
+    /// a time: a contiguous copy at stride 1. (With a division and a remainder per element, as it
+    /// had been, this took a quarter of D1's forward.)
+    /// </summary>
+    private static void SplitColumnPhases(float* image, float* buffer, in ConvGeometry g, long channelStride, int hp, int wq)
+    {
+        int s = g.SW;
+        for (int c = 0; c < g.C; c++)
+            for (int h = 0; h < g.H; h++)
+            {
+                float* row = image + ((long)c * g.H + h) * g.W, planes = buffer + c * channelStride + (long)(h + g.PH) * wq;
+                if (s == 1)
+                {
+                    Buffer.MemoryCopy(row, planes + g.PW, g.W * 4L, g.W * 4L);
+                    continue;
+                }
+                for (int b = 0; b < s; b++)
+                {
+                    float* phase = planes + (long)b * hp * wq;
+                    for (int u = Math.Max(0, (g.PW - b + s - 1) / s), wi = s * u + b - g.PW; wi < g.W; u++, wi += s) phase[u] = row[wi];
+                }
+            }
     }
 
     /// <summary>gx [N, C, H, W] = the adjoint of <see cref="Forward"/> in x applied to gy [N, O, OH, OW]
@@ -211,7 +220,7 @@ public static unsafe class ConvHostDirect
                 Weights = weights, Blocks = blocks, Channels = outChannels,
                 Offsets = list.Select(t => (t.DI + top) * wp + t.DJ + left).ToArray(),
                 Rows = rows, Cols = cols, Step = 1, RowStride = wp,
-                TargetW = g.W, RowStep = s, ColStep = s, FirstPosition = (phase / s) * g.W + phase % s,
+                RowStep = s, ColStep = s, FirstPosition = (phase / s) * g.W + phase % s,
             };
         }
         var image = new Padding(outChannels, g.OH, g.OW, top, left, hp, wp);
@@ -351,7 +360,7 @@ public static unsafe class ConvHostDirect
         public int[] Offsets;                    // each tap's offset into a channel's padded plane
         public int Rows, Cols, Step;             // output rows and columns of the pass; input step between columns
         public long RowStride;                   // input floats between output rows
-        public int TargetW, RowStep, ColStep;
+        public int RowStep, ColStep;             // the pass's rows and columns among the output's
         public int FirstPosition;                // the pass's first row and column within an output plane
     }
 
@@ -360,7 +369,7 @@ public static unsafe class ConvHostDirect
     private readonly struct Output(float* target, int channels, int h, int w, float* bias)
     {
         public readonly float* Target = target, Bias = bias;
-        public readonly int Channels = channels;
+        public readonly int Channels = channels, W = w;
         public readonly long Plane = (long)h * w;
     }
 
@@ -387,7 +396,7 @@ public static unsafe class ConvHostDirect
                 {
                     int lanes = Math.Min(Lanes, output.Channels - block * Lanes);
                     for (int l = 0; l < Lanes; l++) shift[l] = output.Bias != null && l < lanes ? output.Bias[block * Lanes + l] : 0f;
-                    foreach (var pass in passes) RunPass(pass, block, planes, padding, staging, shift);
+                    foreach (var pass in passes) RunPass(pass, block, planes, padding, staging, output.W, shift);
                     FromLanes(staging, (int)output.Plane, lanes, output.Target + ((long)n * output.Channels + block * Lanes) * output.Plane, output.Plane);
                 }
             }
@@ -405,9 +414,9 @@ public static unsafe class ConvHostDirect
     }
 
     /// <summary>One pass's tiles for one block of output channels, into the block's staging planes.</summary>
-    private static void RunPass(in Pass pass, int block, float* planes, in Padding padding, float* staging, float* shift)
+    private static void RunPass(in Pass pass, int block, float* planes, in Padding padding, float* staging, int stagingW, float* shift)
     {
-        long plane = (long)padding.PaddedH * padding.PaddedW, rowStride = (long)pass.RowStep * pass.TargetW * Lanes;
+        long plane = (long)padding.PaddedH * padding.PaddedW, rowStride = (long)pass.RowStep * stagingW * Lanes;
         int perTile = pass.Cols == 28 ? 1 : pass.Cols == 14 ? 2 : 4;
         float* weights = pass.Weights + (long)block * pass.Channels * pass.Offsets.Length * Lanes;
         fixed (int* offsets = pass.Offsets)

@@ -138,7 +138,6 @@ public static unsafe class GemmHost
             }
         }
 
-        /// <summary>The two inner loops over one packed A block and one packed B block.</summary>
         /// <summary>Where a block's panels of op(A) are: its first InPlace rows read where they lie
         /// (op(A)[i, k] at First + i·Row + k·Step), the rest packed (Packed, panels of mr × kc).</summary>
         private readonly struct ASource(float* first, long row, long step, int inPlace, float* packed)
@@ -148,6 +147,7 @@ public static unsafe class GemmHost
             public readonly int InPlace = inPlace;
         }
 
+        /// <summary>The two inner loops over one block of A and one packed B block.</summary>
         private void Block(int kc, int mc, int nc, in ASource a, float* bp, float* c, float beta, float* passBias, float* tile, bool relu)
         {
             for (int jr = 0; jr < nc; jr += nr)
@@ -164,9 +164,7 @@ public static unsafe class GemmHost
                     float* cTile = c + (long)ir * p.Ldc + jr;
                     if (rows == mr && cols == nr)
                     {
-                        // the AVX-512 kernel clamps its registers before it stores them
-                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel, relu && ClampInKernel);
-                        if (relu && !ClampInKernel) GemmRelu.Clamp(cTile, rows, cols, p.Ldc); // the tile is still in L1
+                        MicroKernel(kc, aPanel, aRow, aStep, bPanel, cTile, p.Ldc, p.Alpha, beta, biasPanel, relu);
                     }
                     else
                     {
@@ -179,16 +177,17 @@ public static unsafe class GemmHost
             }
         }
 
-        private bool ClampInKernel => isa == GemmIsa.Vector512;
-
+        /// <summary>One full tile; with <paramref name="relu"/> clamped, by the AVX-512 kernel in its
+        /// registers, by the others on the tile just stored (still in L1).</summary>
         private void MicroKernel(int kc, float* ap, long aRow, long aStep, float* bp, float* c, long ldc, float alpha, float beta, float* bias, bool relu)
         {
             switch (isa)
             {
-                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel8x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias, relu); break;
+                case GemmIsa.Vector512: GemmHostMicroKernels.Kernel8x32(kc, ap, aRow, aStep, bp, c, ldc, alpha, beta, bias, relu); return;
                 case GemmIsa.Vector256: GemmHostMicroKernels.Kernel6x16(kc, ap, bp, c, ldc, alpha, beta, bias); break;
                 default: GemmHostMicroKernels.KernelScalar(kc, ap, bp, c, ldc, alpha, beta, bias); break;
             }
+            if (relu) GemmRelu.Clamp(c, mr, nr, ldc);
         }
 
         private void MergeEdge(float* tile, float* c, int rows, int cols, float beta, float* bias)
