@@ -40,3 +40,11 @@ public struct GumbelDistribution(float loc, float scale) : IDistribution
     public float Loc = loc, Scale = scale;
     public readonly float Sample(UInt4 bits) => Loc - Scale * MathF.Log(-MathF.Log(Philox.ToUniformOpen(bits.X)));
 }
+
+/// <summary>Uniform on the integers {0, …, Count − 1}, as floats: ⌊Count·u⌋ with u on a 2⁻²⁴ grid
+/// (exact for Count ≤ 2²⁴; each value's probability is within Count·2⁻²⁴ of 1/Count).</summary>
+public struct UniformIntegerDistribution(int count) : IDistribution
+{
+    public int Count = count;
+    public readonly float Sample(UInt4 bits) => (float)(int)((ulong)(bits.X >> 8) * (ulong)Count >> 24);
+}

@@ -11,19 +11,23 @@ public static class RandomHost
 {
     public static void Sample<TDist>(TDist distribution, ArraySegment<float> y, ulong seed, ulong offset) where TDist : struct, IDistribution =>
         HostParallel.For(y.Count, (distribution, y, seed, offset), static (start, count, s) =>
-        {
-            var span = s.y.AsSpan(start, count);
-            int i = 0;
-            if (PhiloxVector.IsSupported)
-                for (; i <= span.Length - 16; i += 16)
-                {
-                    // 16 blocks at once, then each lane through the same scalar transform as the device
-                    PhiloxVector.Blocks(start + i, s.seed, s.offset, out var x, out var yw, out var z, out var w);
-                    for (int lane = 0; lane < 16; lane++)
-                        span[i + lane] = s.distribution.Sample(new UInt4(x.GetElement(lane), yw.GetElement(lane), z.GetElement(lane), w.GetElement(lane)));
-                }
-            for (; i < span.Length; i++) span[i] = s.distribution.Sample(Philox.ForElement(start + i, s.seed, s.offset));
-        }, elementsPerItem: 8); // a Philox block costs about as much as moving 8 floats
+            Fill(s.distribution, s.y.AsSpan(start, count), start, s.seed, s.offset), elementsPerItem: 8); // a Philox block costs about as much as moving 8 floats
+
+    /// <summary>span[j] = the draw of element start + j of the call keyed (seed, offset): what
+    /// <see cref="Sample{TDist}"/> writes there, for fused kernels that draw their own noise.</summary>
+    public static void Fill<TDist>(TDist distribution, Span<float> span, int start, ulong seed, ulong offset) where TDist : struct, IDistribution
+    {
+        int i = 0;
+        if (PhiloxVector.IsSupported)
+            for (; i <= span.Length - 16; i += 16)
+            {
+                // 16 blocks at once, then each lane through the same scalar transform as the device
+                PhiloxVector.Blocks(start + i, seed, offset, out var x, out var yw, out var z, out var w);
+                for (int lane = 0; lane < 16; lane++)
+                    span[i + lane] = distribution.Sample(new UInt4(x.GetElement(lane), yw.GetElement(lane), z.GetElement(lane), w.GetElement(lane)));
+            }
+        for (; i < span.Length; i++) span[i] = distribution.Sample(Philox.ForElement(start + i, seed, offset));
+    }
 
     public static void Bernoulli(ArraySegment<float> probability, ArraySegment<float> y, ulong seed, ulong offset) =>
         HostParallel.For(y.Count, (probability, y, seed, offset), static (start, count, s) =>

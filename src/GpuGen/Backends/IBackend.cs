@@ -19,6 +19,7 @@ internal interface IBackend
     IConvKernels Conv { get; }
     IReparameterizeKernels Reparameterize { get; }
     IPenaltyKernels Penalty { get; }
+    IDiffusionKernels Diffusion { get; }
     INormKernels Norm { get; }
     ILayoutKernels Layout { get; }
 }
@@ -137,6 +138,16 @@ internal interface ILayoutKernels
 
     /// <summary>y [b, columns] = g[b] at column index[b], zero elsewhere.</summary>
     void ScatterColumn(Tensor g, Tensor indices, Tensor y, int columns);
+}
+
+/// <summary>Diffusion's fused kernels (<see cref="Kernels.Diffusion.DiffusionKernels"/>).</summary>
+internal interface IDiffusionKernels
+{
+    /// <summary>noise = N(0, 1) draws and xt = √ᾱ[t_b]·x0 + √(1 − ᾱ[t_b])·noise, row b of <paramref name="rowLength"/> values.</summary>
+    void ForwardNoise(Tensor x0, Tensor timesteps, Tensor sqrtAlphaBar, Tensor sqrtOneMinusAlphaBar, Tensor xt, Tensor noise, int rowLength, ulong seed, ulong offset);
+
+    /// <summary>result = one reverse step from xt and the predicted noise, z drawn from the stream.</summary>
+    void ReverseStep(Tensor xt, Tensor predictedNoise, Tensor result, in Kernels.Diffusion.ReverseStepCoefficients c, ulong seed, ulong offset);
 }
 
 /// <summary>The WGAN-GP gradient penalty's fused kernels (<see cref="Kernels.Penalty.GradientPenaltyKernels"/>).</summary>

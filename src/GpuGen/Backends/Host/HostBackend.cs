@@ -16,6 +16,7 @@ internal sealed class HostBackend : IBackend
     public IReparameterizeKernels Reparameterize { get; } = new HostReparameterize();
     public ILayoutKernels Layout { get; } = new HostLayout();
     public IPenaltyKernels Penalty { get; } = new HostPenalty();
+    public IDiffusionKernels Diffusion { get; } = new HostDiffusion();
     public INormKernels Norm { get; } = new HostNorm();
 }
 

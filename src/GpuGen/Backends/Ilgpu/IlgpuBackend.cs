@@ -15,6 +15,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public IReparameterizeKernels Reparameterize { get; } = new IlgpuReparameterize(device);
     public ILayoutKernels Layout { get; } = new IlgpuLayout(device);
     public IPenaltyKernels Penalty { get; } = new IlgpuPenalty(device);
+    public IDiffusionKernels Diffusion { get; } = new IlgpuDiffusion(device);
     public INormKernels Norm { get; } = new IlgpuNorm(device);
 }
 
