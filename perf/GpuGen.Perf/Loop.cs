@@ -47,11 +47,35 @@ public static class Loop
                 body();
                 times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
+            if (Environment.GetEnvironmentVariable("GPUGEN_LOOP_KERNELS") == "1") KernelTotals(body, iterations);
             Call<GlobalCleanupAttribute>();
             Array.Sort(times);
             string name = parameter is null ? args[at + 1] : $"{args[at + 1]}[{value}]";
             Console.WriteLine($"{name}: median {times[iterations / 2]:F3} ms, quartiles {times[iterations / 4]:F3}–{times[3 * iterations / 4]:F3}, min {times[0]:F3} ({iterations} calls)");
         }
         return true;
+    }
+
+    /// <summary>With GPUGEN_LOOP_KERNELS=1 (GpuGen.Perf only): the calls once more under GpuGen's profiler,
+    /// then each kernel's calls and wall time per call of the benchmark, largest first — where a
+    /// benchmark made of many small ops spends its time.</summary>
+    private static void KernelTotals(Action body, int iterations)
+    {
+        var profiler = Type.GetType("GpuGen.Launch.Profiler, GpuGen.Core");
+        if (profiler is null) return; // the libtorch project has no GpuGen kernels
+        profiler.GetMethod("Clear")!.Invoke(null, null);
+        using (var recording = (IDisposable)profiler.GetMethod("Record")!.Invoke(null, null)!)
+            for (int i = 0; i < iterations; i++) body();
+        var records = (System.Collections.IEnumerable)profiler.GetProperty("Records")!.GetValue(null)!;
+        var totals = new Dictionary<string, (int Calls, double Ms)>();
+        foreach (dynamic r in records)
+        {
+            string kernel = r.Kernel;
+            var (calls, ms) = totals.GetValueOrDefault(kernel);
+            totals[kernel] = (calls + 1, ms + ((TimeSpan)r.Elapsed).TotalMilliseconds);
+        }
+        foreach (var (kernel, (calls, ms)) in totals.OrderByDescending(t => t.Value.Ms))
+            Console.WriteLine($"  {kernel,-60} {calls / (double)iterations,6:F1} calls {ms / iterations * 1000,9:F1} µs per call of the benchmark");
+        Console.WriteLine($"  {"all kernels",-60} {totals.Values.Sum(t => t.Calls) / (double)iterations,6:F1} calls {totals.Values.Sum(t => t.Ms) / iterations * 1000,9:F1} µs");
     }
 }

@@ -76,7 +76,7 @@ internal static class GanCheckpointCommands
             double floor;
             using (model)
             {
-                bool mixture = set != ToySet.SwissRoll;
+                bool mixture = ToyData.Modes(set).Count > 0;
                 values = ToyGanPlan.Evaluate(model, set, new Generator(parse.GetValue(seed) + 3), mixture);
                 floor = ToyGanPlan.EnergyDistanceFloor(set, new Generator(parse.GetValue(seed) + 3));
             }

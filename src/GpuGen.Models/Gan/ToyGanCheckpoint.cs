@@ -1,6 +1,5 @@
-using System.Globalization;
 using GpuGen.Data;
-using GpuGen.IO;
+using GpuGen.Models.Runner;
 
 namespace GpuGen.Models.Gan;
 
@@ -15,32 +14,9 @@ public static class ToyGanCheckpoint
     /// </summary>
     public static (ToyGan Model, GanSettings Settings, ToySet Data) Load(string path, GanKind kind, Device device)
     {
-        var file = SafeTensors.Load(path);
-        var meta = file.Metadata;
-        string expected = ToyGanPlan.NameOf(kind);
-        if (!meta.TryGetValue("model", out var model))
-            throw new GpuGenException($"checkpoint {path}: no 'model' in its metadata: not written by gpugen train");
-        if (model != expected)
-            throw new GpuGenException($"checkpoint {path}: holds a '{model}' model, not a '{expected}'");
-        string Get(string key) => meta.TryGetValue(key, out var v) ? v : throw new GpuGenException($"checkpoint {path}: metadata '{key}' is missing");
-        int Size(string key) => int.TryParse(Get(key), CultureInfo.InvariantCulture, out int n) && n > 0
-            ? n : throw new GpuGenException($"checkpoint {path}: metadata '{key}' is not a positive size");
-        float Number(string key) => float.TryParse(Get(key), CultureInfo.InvariantCulture, out float x) && float.IsFinite(x)
-            ? x : throw new GpuGenException($"checkpoint {path}: metadata '{key}' is not a number");
-        if (!ToyData.Names.TryGetValue(Get("data"), out var set))
-            throw new GpuGenException($"checkpoint {path}: data '{Get("data")}' is not a toy set");
-        var settings = new GanSettings(kind, Size("critic_iters"), Number("lambda"), Number("clip"), Get("saturating") == "true");
-        var gan = new ToyGan(new Generator(0), device, Size("width"), Size("depth"));
-        try
-        {
-            Checkpoint.Load(file, path, gan);
-            return (gan, settings, set);
-        }
-        catch
-        {
-            gan.Dispose();
-            throw;
-        }
+        var meta = new CheckpointMetadata(path, ToyGanPlan.NameOf(kind));
+        var set = meta.Named("data", ToyData.Names);
+        var settings = new GanSettings(kind, meta.Size("critic_iters"), (float)meta.Number("lambda"), (float)meta.Number("clip"), meta.Text("saturating") == "true");
+        return (meta.LoadInto(new ToyGan(new Generator(0), device, meta.Size("width"), meta.Size("depth"))), settings, set);
     }
 }
-

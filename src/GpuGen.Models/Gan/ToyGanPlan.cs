@@ -29,14 +29,7 @@ public static class ToyGanPlan
 
     /// <summary>Epochs for <paramref name="iterations"/> generator iterations: whole epochs of
     /// <see cref="IterationsPerEpoch"/>, or one epoch when fewer.</summary>
-    public static (int Epochs, int StepsPerEpoch) Epochs(int iterations)
-    {
-        if (iterations <= 0) throw new GpuGenException($"--iters must be positive, got {iterations}", isUsageError: true);
-        if (iterations <= IterationsPerEpoch) return (1, iterations);
-        if (iterations % IterationsPerEpoch != 0)
-            throw new GpuGenException($"--iters {iterations}: give at most {IterationsPerEpoch} or a multiple of {IterationsPerEpoch} (a checkpoint is written every {IterationsPerEpoch} iterations)", isUsageError: true);
-        return (iterations / IterationsPerEpoch, IterationsPerEpoch);
-    }
+    public static (int Epochs, int StepsPerEpoch) Epochs(int iterations) => IterationEpochs.Of(iterations, IterationsPerEpoch, "--iters");
 
     public static OwnedPlan Create(ToyGan model, GanSettings settings, ToySet set, int stepsPerEpoch, Generator noise, RunOptions options)
     {
@@ -47,7 +40,7 @@ public static class ToyGanPlan
         var data = new Generator(options.Seed + 1);
         var sampler = new ToySampler(set, settings.CriticIters * options.Batch, model.Device, data);
         var game = new GanObjective(settings, model.Critic, model.Sample, critic, generator, noise);
-        bool mixture = set != ToySet.SwissRoll;
+        bool mixture = ToyData.Modes(set).Count > 0;
         var plan = new TrainingPlan
         {
             Name = name,

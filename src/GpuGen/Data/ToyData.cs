@@ -11,6 +11,8 @@ public enum ToySet
     TwentyFiveGaussians,
     /// <summary>scikit-learn's make_swiss_roll with noise 0.25, coordinates (x, z), divided by 7.5.</summary>
     SwissRoll,
+    /// <summary>The DDPM toy's roll: make_swiss_roll with noise 0.5, coordinates (x, z), divided by 10.</summary>
+    DiffusionSwissRoll,
 }
 
 /// <summary>
@@ -27,6 +29,7 @@ public static class ToyData
     public static readonly IReadOnlyDictionary<string, ToySet> Names = new Dictionary<string, ToySet>
     {
         ["8gaussians"] = ToySet.EightGaussians, ["25gaussians"] = ToySet.TwentyFiveGaussians, ["swissroll"] = ToySet.SwissRoll,
+        ["swissroll-ddpm"] = ToySet.DiffusionSwissRoll,
     };
 
     public static string NameOf(ToySet set) => Names.First(n => n.Value == set).Key;
@@ -65,7 +68,8 @@ public static class ToyData
             {
                 ToySet.EightGaussians => EightGaussians(u, n0, n1),
                 ToySet.TwentyFiveGaussians => TwentyFiveGaussians(u, n0, n1),
-                _ => SwissRoll(u, n0, n1),
+                ToySet.SwissRoll => SwissRoll(u, n0, n1, 0.25, 7.5),
+                _ => SwissRoll(u, n0, n1, 0.5, 10),
             };
         }
     }
@@ -91,11 +95,12 @@ public static class ToyData
         return ((float)((2 * i + 0.05 * n0) / 2.828), (float)((2 * j + 0.05 * n1) / 2.828));
     }
 
-    /// <summary>make_swiss_roll: t = 1.5π(1 + 2u), (x, z) = (t cos t, t sin t) + 0.25·noise, then / 7.5.</summary>
-    private static (float, float) SwissRoll(float u, float n0, float n1)
+    /// <summary>make_swiss_roll: t = 1.5π(1 + 2u), (x, z) = (t cos t, t sin t) + σ·noise, then / scale
+    /// (WGAN-GP's toy: σ 0.25, / 7.5; DDPM's: σ 0.5, / 10).</summary>
+    private static (float, float) SwissRoll(float u, float n0, float n1, double noise, double scale)
     {
         double t = 1.5 * Math.PI * (1 + 2 * u);
-        return ((float)((t * Math.Cos(t) + 0.25 * n0) / 7.5), (float)((t * Math.Sin(t) + 0.25 * n1) / 7.5));
+        return ((float)((t * Math.Cos(t) + noise * n0) / scale), (float)((t * Math.Sin(t) + noise * n1) / scale));
     }
 }
 

@@ -53,7 +53,8 @@ public sealed class NoiseSchedule : IDisposable
     public static NoiseSchedule Linear(int steps, double start, double end)
     {
         CheckSteps(steps);
-        return new NoiseSchedule(Enumerable.Range(0, steps).Select(t => start + (end - start) * t / (steps - 1)).ToArray(), $"linear({start:R}, {end:R})");
+        return new NoiseSchedule(Enumerable.Range(0, steps).Select(t => start + (end - start) * t / (steps - 1)).ToArray(), $"linear({start:R}, {end:R})")
+            { Kind = BetaSchedule.Linear, Start = start, End = end };
     }
 
     /// <summary>Nichol &amp; Dhariwal's cosine schedule (s = 0.008, β clipped at 0.999).</summary>
@@ -61,7 +62,7 @@ public sealed class NoiseSchedule : IDisposable
     {
         CheckSteps(steps);
         double F(int t) => Math.Pow(Math.Cos((t / (double)steps + offset) / (1 + offset) * Math.PI / 2), 2);
-        return new NoiseSchedule(Enumerable.Range(0, steps).Select(t => Math.Min(1 - F(t + 1) / F(t), maxBeta)).ToArray(), "cosine");
+        return new NoiseSchedule(Enumerable.Range(0, steps).Select(t => Math.Min(1 - F(t + 1) / F(t), maxBeta)).ToArray(), "cosine") { Kind = BetaSchedule.Cosine };
     }
 
     /// <summary>Sohl-Dickstein et al.'s baseline: β_t = 10⁻⁶ + (1/n_t)·(1 − 10⁻⁶ − 10⁻⁵), n_t = linspace(T, 2, T),
@@ -76,7 +77,7 @@ public sealed class NoiseSchedule : IDisposable
             double n = steps + (2.0 - steps) * t / (steps - 1);
             betas[t] = floor + 1 / n * (1 - floor - 1e-5) + (t == 0 ? firstBeta : 0);
         }
-        return new NoiseSchedule(betas, "sohl-dickstein");
+        return new NoiseSchedule(betas, "sohl-dickstein") { Kind = BetaSchedule.SohlDickstein, Start = firstBeta };
     }
 
     /// <summary>The named schedule with T steps: linear(start, end), cosine, or Sohl-Dickstein's (start = its first β).</summary>
@@ -93,6 +94,19 @@ public sealed class NoiseSchedule : IDisposable
     }
 
     public string Name { get; }
+
+    /// <summary>The named schedule this is, with its parameters (what <see cref="Create"/> rebuilds it from); null for a list of β.</summary>
+    public BetaSchedule? Kind { get; private init; }
+    public double Start { get; private init; }
+    public double End { get; private init; }
+
+    /// <summary>The schedules by their names in commands and checkpoints.</summary>
+    public static readonly IReadOnlyDictionary<string, BetaSchedule> Names = new Dictionary<string, BetaSchedule>
+    {
+        ["linear"] = BetaSchedule.Linear, ["cosine"] = BetaSchedule.Cosine, ["sohl-dickstein"] = BetaSchedule.SohlDickstein,
+    };
+
+    public static string NameOf(BetaSchedule? kind) => kind is { } k ? Names.First(n => n.Value == k).Key : "custom";
 
     /// <summary>T, the number of noising steps.</summary>
     public int Steps => Beta.Length;

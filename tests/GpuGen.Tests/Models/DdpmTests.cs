@@ -1,0 +1,156 @@
+using System.Text.Json;
+using GpuGen;
+using GpuGen.Data;
+using GpuGen.Diffusion;
+using GpuGen.Models.Diffusion;
+using GpuGen.Models.Metrics;
+using GpuGen.Models.Runner;
+using GpuGen.Tests.Cli;
+using GpuGen.Tests.Runner;
+
+namespace GpuGen.Tests.Models;
+
+/// <summary>
+/// DDPM on the 2-D toys: the time embedding against its formula, the samplers' timesteps, DDIM with
+/// every step and η = 1 against the ancestral chain, learning on the swiss roll, a warm run's
+/// allocations, and the commands (train, sample, eval, bad input).
+/// </summary>
+public class DdpmTests
+{
+    [Test]
+    public void TheTimeEmbeddingIsTheSinusoidOfHoEtAl()
+    {
+        using var scope = new TensorScope();
+        float[] t = [0f, 1f, 7f, 99f];
+        var e = TimeEmbedding.Sinusoidal(Tensor.FromArray(t, TestSupport.Cpu), 8).ToArray();
+        for (int b = 0; b < t.Length; b++)
+            for (int k = 0; k < 4; k++)
+            {
+                double w = Math.Exp(-Math.Log(10000) * k / 3);
+                Assert.That(e[b * 8 + k], Is.EqualTo(Math.Sin(t[b] * w)).Within(2e-5 * (1 + t[b] * w)), $"sin, t {t[b]}, k {k}");
+                Assert.That(e[b * 8 + 4 + k], Is.EqualTo(Math.Cos(t[b] * w)).Within(2e-5 * (1 + t[b] * w)), $"cos, t {t[b]}, k {k}");
+            }
+    }
+
+    [Test]
+    public void SamplersVisitTheirTimestepsDownToZero()
+    {
+        using var network = new ToyDenoiser(new Generator(1), TestSupport.Cpu, 8, 1, 4);
+        using var schedule = NoiseSchedule.Linear(100, 1e-4, 0.05);
+        var ddpm = new Ddpm(network, schedule);
+        Assert.That(ddpm.Timesteps(DiffusionSampler.Ancestral), Is.EqualTo(Enumerable.Range(0, 100).Reverse()));
+        Assert.That(ddpm.Timesteps(DiffusionSampler.DdimSteps(10)), Is.EqualTo(new[] { 90, 80, 70, 60, 50, 40, 30, 20, 10, 0 }));
+        Assert.That(ddpm.Timesteps(DiffusionSampler.DdimSteps(100)), Is.EqualTo(Enumerable.Range(0, 100).Reverse()));
+        var error = Assert.Throws<GpuGenException>(() => ddpm.Timesteps(DiffusionSampler.DdimSteps(101)))!;
+        Assert.That(error.Message, Does.Contain("101 sampling steps for a model trained with T = 100"));
+    }
+
+    /// <summary>DDIM over every timestep with η = 1 is the ancestral chain (the same draws in the same order).</summary>
+    [Test]
+    public void DdimThroughEveryStepWithEtaOneIsTheAncestralChain()
+    {
+        using var network = new ToyDenoiser(new Generator(3), TestSupport.Cpu, 16, 2, 8);
+        using var schedule = NoiseSchedule.Linear(20, 1e-3, 0.2);
+        var ddpm = new Ddpm(network, schedule);
+        var ancestral = DdpmToyPlan.Points(ddpm, 50, new Generator(9), DiffusionSampler.Ancestral);
+        var ddim = DdpmToyPlan.Points(ddpm, 50, new Generator(9), DiffusionSampler.DdimSteps(20, 1f));
+        Assert.That(ancestral.Distinct().Count(), Is.GreaterThan(90));
+        for (int i = 0; i < ancestral.Length; i++) Assert.That(ddim[i], Is.EqualTo(ancestral[i]).Within(1e-4 * (1 + Math.Abs(ancestral[i]))), $"[{i}]");
+        Assert.That(DdpmToyPlan.Points(ddpm, 50, new Generator(9), DiffusionSampler.Ancestral), Is.EqualTo(ancestral), "the same seed, the same samples");
+    }
+
+    private static RunOptions Options(string folder, int epochs) => new() { Out = folder, Epochs = epochs, Batch = 256, LearningRate = 1e-3f, Seed = 2 };
+
+    /// <summary>1,500 steps of the protocol's network on the swiss roll: the energy distance of ancestral
+    /// samples falls to a fifth of the untrained network's (and below 0.03; 5,000 steps reach ~0.01).</summary>
+    [Test]
+    public void DdpmLearnsTheSwissRoll()
+    {
+        using var folder = new TempFolder();
+        using var network = new ToyDenoiser(new Generator(2), TestSupport.Cpu);
+        using var schedule = NoiseSchedule.Linear(100, 1e-4, 0.05);
+        var untrained = DdpmToyPlan.Distances(DdpmToyPlan.Points(new Ddpm(network, schedule), 1000, new Generator(5), DiffusionSampler.Ancestral), ToySet.DiffusionSwissRoll, new Generator(6));
+        using var plan = DdpmToyPlan.Create(network, schedule, ToySet.DiffusionSwissRoll, 500, new Generator(7), Options(folder.Path, 3));
+        var result = TrainingRunner.Run(plan.Plan, TestSupport.Cpu, Options(folder.Path, 3), NoProgress.Instance);
+        double trained = (double)result.Metrics["test_energy_distance"]!;
+        Assert.That(trained, Is.LessThan(untrained[0] / 5).And.LessThan(0.03), $"untrained {untrained[0]:F4}");
+        Assert.That((double)result.Metrics["ddim50_energy_distance"]!, Is.LessThan(untrained[0] / 3), "DDIM with 50 steps samples the same model");
+        Assert.That(result.Files, Does.Contain("chain.png").And.Contain("toy.png"));
+    }
+
+    /// <summary>After the first epoch (which also sampled, evaluated and checkpointed), the allocator's
+    /// bytes in use and fresh allocations stay flat.</summary>
+    [Test]
+    public void AWarmRunAllocatesNothingPerEpoch()
+    {
+        using var folder = new TempFolder();
+        var device = TestSupport.Cpu;
+        var stats = new List<GpuGen.Memory.AllocatorStats>();
+        using var network = new ToyDenoiser(new Generator(2), device, 32, 2, 8);
+        using var schedule = NoiseSchedule.Linear(10, 1e-3, 0.2);
+        var options = Options(folder.Path, 4) with { Batch = 64 };
+        using var plan = DdpmToyPlan.Create(network, schedule, ToySet.EightGaussians, 20, new Generator(7), options);
+        TrainingRunner.Run(plan.Plan, device, options, new RecordingProgress { OnEpoch = _ => stats.Add(device.MemoryStats) });
+        Assert.That(stats.Skip(1).Select(s => s.BytesInUse), Is.All.EqualTo(stats[1].BytesInUse));
+        Assert.That(stats.Skip(1).Select(s => s.DeviceAllocations), Is.All.EqualTo(stats[1].DeviceAllocations));
+    }
+
+    [TestCase(new[] { "--data", "moons" }, "unknown --data 'moons'")]
+    [TestCase(new[] { "--data", "mnist" }, "digits need the U-Net")]
+    [TestCase(new[] { "--timesteps", "1" }, "--timesteps must be at least 2")]
+    [TestCase(new[] { "--beta-end", "1.5" }, "--beta-end must be in (0, 1)")]
+    [TestCase(new[] { "--beta-start", "0" }, "--beta-start must be in (0, 1)")]
+    [TestCase(new[] { "--beta-schedule", "quadratic" }, "quadratic")]
+    [TestCase(new[] { "--steps", "700" }, "--steps 700: give at most 500 or a multiple of 500")]
+    [TestCase(new[] { "--epochs", "3" }, "give --steps, not --epochs")]
+    public void BadInputIsOneLineAndWritesNothing(string[] args, string message)
+    {
+        using var folder = new TempFolder();
+        string[] steps = args.Contains("--steps") ? [] : ["--steps", "10"];
+        var (exit, _, error) = CliRunner.Run(["train", "ddpm", .. args, .. steps, "--device", "cpu", "--out", folder.File("run")]);
+        Assert.That(exit, Is.EqualTo(2), error);
+        Assert.That(error, Does.Contain(message));
+        Assert.That(error.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(Directory.Exists(folder.File("run")), Is.False);
+    }
+
+    /// <summary>train → metrics.json and pictures; sample (PNG, .npy, DDIM); eval recomputes the run's
+    /// test terms from the same evaluation stream; bad sampler options and another family's checkpoint
+    /// are one clear line.</summary>
+    [Test]
+    public void TrainSampleAndEvalFromTheCommandLine()
+    {
+        using var folder = new TempFolder();
+        var (code, stdout, error) = CliRunner.Run("train", "ddpm", "--steps", "40", "--width", "16", "--timesteps", "20", "--seed", "3", "--device", "cpu", "--out", folder.Path, "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        var metrics = JsonDocument.Parse(stdout).RootElement;
+        foreach (var key in new[] { "test_energy_distance", "test_sliced_wasserstein", "energy_distance_floor", "sliced_wasserstein_floor", "ddim10_energy_distance" })
+            Assert.That(metrics.TryGetProperty(key, out _), key);
+        Assert.That(metrics.TryGetProperty("ddim50_energy_distance", out _), Is.False, "no DDIM with more steps than T");
+        foreach (var file in new[] { "model.safetensors", "metrics.json", "loss.png", "toy.png", "chain.png" })
+            Assert.That(File.Exists(folder.File(file)), file);
+        string checkpoint = folder.File("model.safetensors");
+
+        (code, _, error) = CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--n", "300", "--out", folder.File("s.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(new FileInfo(folder.File("s.npy")).Length, Is.EqualTo(128 + 300 * 2 * 4), "a float32 [300, 2] array after its header");
+        Assert.That(CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--ddim", "--sample-steps", "5", "--out", folder.File("s.png"), "--device", "cpu").Code, Is.EqualTo(0));
+
+        (code, stdout, error) = CliRunner.Run("eval", "ddpm", "--checkpoint", checkpoint, "--seed", "3", "--json", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var eval = JsonDocument.Parse(stdout).RootElement;
+        Assert.That(eval.GetProperty("test_energy_distance").GetDouble(), Is.EqualTo(metrics.GetProperty("test_energy_distance").GetDouble()), "the same stream, the same numbers");
+
+        (code, _, error) = CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--ddim", "--sample-steps", "21", "--out", folder.File("x.npy"), "--device", "cpu");
+        Assert.That((code, error.Trim()), Is.EqualTo((2, "gpugen: error: ddim: 21 sampling steps for a model trained with T = 20: give 1 to 20")));
+        (code, _, error) = CliRunner.Run("eval", "ddpm", "--checkpoint", checkpoint, "--sample-steps", "5", "--device", "cpu");
+        Assert.That((code, error), Is.EqualTo((2, "gpugen: error: ddpm: --sample-steps and --eta are DDIM's: add --ddim (the ancestral chain visits every timestep)" + Environment.NewLine)));
+        Assert.That(File.Exists(folder.File("x.npy")), Is.False);
+
+        using var gan = new TempFolder();
+        Assert.That(CliRunner.Run("train", "wgan-gp", "--iters", "5", "--width", "8", "--batch", "16", "--device", "cpu", "--out", gan.Path).Code, Is.EqualTo(0));
+        (code, _, error) = CliRunner.Run("sample", "ddpm", "--checkpoint", gan.File("model.safetensors"), "--out", folder.File("y.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(1), error);
+        Assert.That(error, Does.Contain("holds a 'wgan-gp' model, not a 'ddpm'"));
+    }
+}
