@@ -104,6 +104,23 @@ public readonly struct PositiveGate(float slope) : IBinaryOp
         Vector512.ConditionalSelect(Vector512.GreaterThan(b, Vector512<float>.Zero), a, a * Vector512.Create(slope));
 }
 
+/// <summary>SiLU's gradient gate: a·σ(b)·(1 + b·(1 − σ(b))) = a·d/db[b·σ(b)] (a the incoming gradient,
+/// b the activation's input): one pass instead of a sigmoid and four elementwise ops.</summary>
+public readonly struct SiluGate : IBinaryOp
+{
+    public readonly float Apply(float a, float b)
+    {
+        float s = StableMath.Sigmoid(b);
+        return a * s * (1f + b * (1f - s));
+    }
+
+    public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b)
+    {
+        var s = StableMath.Sigmoid(b);
+        return a * s * (Vector512<float>.One + b * (Vector512<float>.One - s));
+    }
+}
+
 internal static class Compare
 {
     /// <summary>A comparison mask (all bits set where true) as 1.0 / 0.0.</summary>

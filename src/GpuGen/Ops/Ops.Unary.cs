@@ -50,9 +50,20 @@ public static partial class Ops
     public static Tensor Softplus(Tensor x) => Map("softplus", x, new K.Softplus(), (g, x, y) => Mul(g, Sigmoid(x)));
     public static Tensor Silu(Tensor x) => Map("silu", x, new K.Silu(), (g, x, y) =>
     {
-        var s = Sigmoid(x); // d/dx x·σ(x) = σ + x·σ·(1 − σ)
+        if (!GradMode.Enabled) return SiluGate(g, x); // a first-order backward: one fused pass
+        var s = Sigmoid(x); // d/dx x·σ(x) = σ + x·σ·(1 − σ), recorded so that it can be differentiated again
         return Mul(g, Add(s, Mul(y, Sub(1f, s))));
     });
+
+    /// <summary>g·σ(x)·(1 + x·(1 − σ(x))), SiLU's backward in one kernel; not recorded (the rule
+    /// switches to recorded ops under createGraph).</summary>
+    private static Tensor SiluGate(Tensor g, Tensor x)
+    {
+        var y = Tensor.Empty(x.Shape, x.Device);
+        var (_, geometry) = BroadcastPlan.Create("siluGate", g, x);
+        x.Device.Backend.Elementwise.Binary(new K.SiluGate(), g, x, y, geometry);
+        return y;
+    }
     public static Tensor Gelu(Tensor x) => Map("gelu", x, new K.Gelu(), (g, x, y) =>
         Mul(g, Add(NormalCdf(x), Mul(x, NormalPdf(x))))); // d/dx x·Φ(x) = Φ(x) + x·φ(x)
     public static Tensor Sin(Tensor x) => Map("sin", x, new K.Sin(), (g, x, y) => Mul(g, Cos(x)));
