@@ -20,6 +20,7 @@ internal interface IBackend
     IReparameterizeKernels Reparameterize { get; }
     IPenaltyKernels Penalty { get; }
     IDiffusionKernels Diffusion { get; }
+    IBayesianFlowKernels BayesianFlow { get; }
     INormKernels Norm { get; }
     ILayoutKernels Layout { get; }
 }
@@ -148,6 +149,19 @@ internal interface IDiffusionKernels
 
     /// <summary>result = one reverse step from xt and the predicted noise, z drawn from the stream.</summary>
     void ReverseStep(Tensor xt, Tensor predictedNoise, Tensor result, in Kernels.Diffusion.ReverseStepCoefficients c, ulong seed, ulong offset);
+}
+
+/// <summary>Bayesian Flow Networks' fused kernels for continuous data (<see cref="Kernels.Diffusion.BayesianFlowKernels"/>).</summary>
+internal interface IBayesianFlowKernels
+{
+    /// <summary>mu = γ(t_b)·x + √(γ(1 − γ))·ε, ε drawn; row b of <paramref name="rowLength"/> values.</summary>
+    void FlowSample(Tensor x, Tensor times, Tensor mu, in Kernels.Diffusion.ContinuousFlow flow, int rowLength, ulong seed, ulong offset);
+
+    /// <summary>result = x̂(μ, ε̂, t) (upstream null), or its gradient with respect to ε̂ times upstream.</summary>
+    void Output(Tensor mu, Tensor noise, Tensor times, Tensor? upstream, Tensor result, in Kernels.Diffusion.ContinuousFlow flow, int rowLength);
+
+    /// <summary>result = (ρ·μ + α·(x̂ + z/√α))/(ρ + α), z drawn.</summary>
+    void Update(Tensor mu, Tensor prediction, Tensor result, float precision, float accuracy, ulong seed, ulong offset);
 }
 
 /// <summary>The WGAN-GP gradient penalty's fused kernels (<see cref="Kernels.Penalty.GradientPenaltyKernels"/>).</summary>

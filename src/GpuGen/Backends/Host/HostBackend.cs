@@ -17,6 +17,7 @@ internal sealed class HostBackend : IBackend
     public ILayoutKernels Layout { get; } = new HostLayout();
     public IPenaltyKernels Penalty { get; } = new HostPenalty();
     public IDiffusionKernels Diffusion { get; } = new HostDiffusion();
+    public IBayesianFlowKernels BayesianFlow { get; } = new HostBayesianFlow();
     public INormKernels Norm { get; } = new HostNorm();
 }
 

@@ -1,0 +1,72 @@
+using GpuGen.Diffusion;
+
+namespace GpuGen;
+
+// Bayesian Flow Networks for continuous data (Graves et al. 2023) on the fused kernels of
+// GpuGen.Kernels.Diffusion.BayesianFlowKernels: the flow distribution sampled with its noise, the
+// output x̂ from the predicted noise (recorded: training differentiates through it into ε̂), and
+// the sampler's Bayesian update with its draw.
+public static partial class Ops
+{
+    /// <summary>μ ~ p_F(μ | x; t) = N(γ(t)·x, γ(1 − γ)·I), one t per example (the first axis) from
+    /// <paramref name="times"/> [B] in [0, 1]; the noise is Ops.Normal's draw from the same state.
+    /// Not recorded (x and t are data).</summary>
+    public static Tensor ContinuousFlowSample(Tensor x, Tensor times, ContinuousBayesianFlow flow, Generator noise)
+    {
+        const string op = "continuousFlowSample";
+        CheckFlowTimes(op, x, times);
+        var (seed, offset) = noise.Next();
+        var mu = Tensor.Empty(x.Shape, x.Device);
+        x.Device.Backend.BayesianFlow.FlowSample(x, times, mu, flow.Kernel, x.Length / x.Shape[0], seed, offset);
+        return mu;
+    }
+
+    /// <summary>
+    /// x̂ = clamp(μ/γ − √((1 − γ)/γ)·ε̂, ±clip), 0 below t_min: the network's estimate of the data from
+    /// its predicted noise (Algorithm 1's cts_output_prediction). Recorded for ε̂: the gradient is
+    /// −√((1 − γ)/γ)·g where the clamp left x̂ alone and 0 where it clipped (one fused kernel, linear in g,
+    /// so it is its own derivative).
+    /// </summary>
+    public static Tensor ContinuousFlowOutput(Tensor mu, Tensor predictedNoise, Tensor times, ContinuousBayesianFlow flow)
+    {
+        const string op = "continuousFlowOutput";
+        Check.Elementwise(op, "mu", mu, "predictedNoise", predictedNoise);
+        CheckFlowTimes(op, mu, times);
+        var y = Tensor.Empty(mu.Shape, mu.Device);
+        mu.Device.Backend.BayesianFlow.Output(mu, predictedNoise, times, null, y, flow.Kernel, mu.Length / mu.Shape[0]);
+        return Autograd.Record(op, y, [predictedNoise], (g, _) => [FlowOutputGate(g, mu, predictedNoise, times, flow)]);
+    }
+
+    private static Tensor FlowOutputGate(Tensor g, Tensor mu, Tensor predictedNoise, Tensor times, ContinuousBayesianFlow flow)
+    {
+        var y = Tensor.Empty(mu.Shape, mu.Device);
+        mu.Device.Backend.BayesianFlow.Output(mu, predictedNoise, times, g, y, flow.Kernel, mu.Length / mu.Shape[0]);
+        return Autograd.Record("continuousFlowOutputGate", y, [g], (gg, _) => [FlowOutputGate(gg, mu, predictedNoise, times, flow)]);
+    }
+
+    /// <summary>One Bayesian update of the sampler (Algorithm 3): y ~ N(x̂, 1/α), μ' = (ρ·μ + α·y)/(ρ + α),
+    /// for the precision ρ so far and this step's accuracy α. Not recorded.</summary>
+    public static Tensor ContinuousFlowUpdate(Tensor mu, Tensor prediction, double precision, double accuracy, Generator noise)
+    {
+        const string op = "continuousFlowUpdate";
+        Check.Elementwise(op, "mu", mu, "prediction", prediction);
+        if (!(precision > 0) || !(accuracy > 0) || !double.IsFinite(precision) || !double.IsFinite(accuracy))
+            throw new ArgumentException($"{op}: the precision and the accuracy must be positive, got {precision} and {accuracy}");
+        var (seed, offset) = noise.Next();
+        var result = Tensor.Empty(mu.Shape, mu.Device);
+        if (result.Length > 0) mu.Device.Backend.BayesianFlow.Update(mu, prediction, result, (float)precision, (float)accuracy, seed, offset);
+        return result;
+    }
+
+    private static void CheckFlowTimes(string op, Tensor x, Tensor times)
+    {
+        Check.Alive(op, "x", x);
+        Check.Alive(op, "times", times);
+        Check.SameDevice(op, "x", x, "times", times);
+        if (x.Rank < 1 || x.Shape[0] == 0) throw new ShapeMismatchException($"{op}: x has shape {x.Shape}; needs a batch axis with examples");
+        if (times.Rank != 1 || times.Length != x.Shape[0]) throw new ShapeMismatchException($"{op}: {x.Shape[0]} examples but times has shape {times.Shape}");
+        var values = times.ToArray();
+        for (int i = 0; i < values.Length; i++)
+            if (!(values[i] >= 0 && values[i] <= 1)) throw new ArgumentException($"{op}: time {i} is {values[i]}, outside [0, 1]");
+    }
+}

@@ -1,0 +1,135 @@
+using GpuGen;
+using GpuGen.Diffusion;
+using GpuGen.Tests.Autograd;
+
+namespace GpuGen.Tests.Kernels;
+
+/// <summary>
+/// Bayesian Flow Networks' continuous-data kernels (the flow distribution's sample, the output x̂
+/// and its gradient, the sampler's Bayesian update) on every device against double-precision
+/// references that draw the same noise through Ops.Normal; the schedule's quantities against the
+/// paper's formulas.
+/// </summary>
+public class BayesianFlowTests
+{
+    private static readonly float[] Times = [0f, 1e-7f, 0.003f, 0.2f, 0.5f, 0.77f, 0.999f, 1f];
+
+    private static Tensor Data(Device device, int seed, float scale, params int[] shape) =>
+        Tensor.FromArray(TestSupport.RandomArray(shape.Aggregate(1, (p, d) => p * d), seed).Select(v => v * scale).ToArray(), new Shape(shape), device);
+
+    [Test]
+    public void TheScheduleIsThePapers()
+    {
+        var flow = new ContinuousBayesianFlow(0.02);
+        foreach (double t in new[] { 1e-9, 1e-4, 0.3, 1.0 })
+        {
+            Assert.That(flow.Gamma(t), Is.EqualTo(1 - Math.Pow(0.02, 2 * t)).Within(1e-12 + 1e-9 * flow.Gamma(t)), $"γ({t})");
+            double beta = Math.Pow(0.02, -2 * t) - 1;
+            Assert.That(flow.Gamma(t), Is.EqualTo(beta / (1 + beta)).Within(1e-12 + 1e-9 * flow.Gamma(t)), $"γ = β/(1 + β) at {t}");
+        }
+        Assert.That(flow.LossWeight(0.5), Is.EqualTo(-Math.Log(0.02) / 0.02).Within(1e-9));
+        // the sampler's accuracies add up to the final precision: 1 + Σα_i = σ₁⁻²
+        double precision = 1 + Enumerable.Range(1, 25).Sum(i => flow.StepAccuracy(i, 25));
+        Assert.That(precision, Is.EqualTo(1 / (0.02 * 0.02)).Within(1e-6));
+        Assert.That(Assert.Throws<GpuGenException>(() => new ContinuousBayesianFlow(1.0))!.Message, Does.Contain("σ₁ must be in (0, 1)"));
+        Assert.Throws<GpuGenException>(() => new ContinuousBayesianFlow(0));
+    }
+
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void TheFlowSampleIsNormalAroundGammaX(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        var flow = new ContinuousBayesianFlow(0.02);
+        var x = Data(device, 1, 1f, Times.Length, 3);
+        var mu = Ops.ContinuousFlowSample(x, Tensor.FromArray(Times, device), flow, new Generator(5, 6)).ToArray();
+        var eps = Ops.Normal(Shape.Of(Times.Length, 3), new Generator(5, 6), TestSupport.Cpu).ToArray();
+        var xs = x.ToArray();
+        for (int i = 0; i < mu.Length; i++)
+        {
+            double gamma = flow.Gamma(Times[i / 3]);
+            double expected = gamma * xs[i] + Math.Sqrt(gamma * (1 - gamma)) * eps[i];
+            Assert.That(mu[i], Is.EqualTo(expected).Within(2e-6 + 2e-5 * Math.Abs(expected)), $"μ[{i}] (t {Times[i / 3]}) on {deviceName}");
+        }
+    }
+
+    /// <summary>x̂ = clamp(μ/γ − √((1 − γ)/γ)·ε̂, ±clip), 0 below t_min; values past the clip are clamped.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void TheOutputIsTheClippedNoiseEstimate(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        var flow = new ContinuousBayesianFlow(0.05, clip: 2f);
+        var mu = Data(device, 3, 0.5f, Times.Length, 4);
+        var eps = Data(device, 4, 1f, Times.Length, 4);
+        var y = Ops.ContinuousFlowOutput(mu, eps, Tensor.FromArray(Times, device), flow).ToArray();
+        var (m, e) = (mu.ToArray(), eps.ToArray());
+        int clipped = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            double t = Times[i / 4], gamma = flow.Gamma(t);
+            double raw = t < 1e-6 ? 0 : m[i] / gamma - Math.Sqrt((1 - gamma) / gamma) * e[i];
+            if (Math.Abs(raw) > 2) clipped++;
+            double expected = Math.Clamp(raw, -2, 2);
+            Assert.That(y[i], Is.EqualTo(expected).Within(1e-5 * (1 + Math.Abs(expected))), $"x̂[{i}] (t {t}) on {deviceName}");
+        }
+        Assert.That(clipped, Is.InRange(4, y.Length - 8), "both clipped and free values are checked");
+    }
+
+    /// <summary>∂x̂/∂ε̂ by central differences (a clip wide enough that no value sits at it), and 0 where clipped.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void TheOutputsGradientMatchesFiniteDifferences(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        var wide = new ContinuousBayesianFlow(0.1, clip: 1000f);
+        float[] times = [0.2f, 0.5f, 0.9f, 1f];
+        var mu = Data(device, 7, 0.5f, 4, 3);
+        var t = Tensor.FromArray(times, device);
+        GradCheck.FirstOrder("continuousFlowOutput", e => Ops.ContinuousFlowOutput(mu, e[0], t, wide), device, GradCheck.Random(8, -1, 1, [4, 3]));
+
+        using var scope = new TensorScope();
+        var narrow = new ContinuousBayesianFlow(0.1, clip: 0.5f);
+        var eps = Data(device, 9, 1f, 4, 3);
+        eps.RequiresGrad = true;
+        var y = Ops.ContinuousFlowOutput(mu, eps, t, narrow);
+        var g = GpuGen.Autograd.Grad([Ops.Sum(y)], [eps])[0].ToArray();
+        var values = y.ToArray();
+        for (int i = 0; i < g.Length; i++)
+        {
+            double gamma = narrow.Gamma(times[i / 3]);
+            double expected = Math.Abs(values[i]) >= 0.5f ? 0 : -Math.Sqrt((1 - gamma) / gamma);
+            Assert.That(g[i], Is.EqualTo(expected).Within(1e-5 * (1 + Math.Abs(expected))), $"∂x̂/∂ε̂[{i}] on {deviceName}");
+        }
+        Assert.That(g.Count(v => v == 0), Is.InRange(1, g.Length - 1), "both clipped and free values");
+    }
+
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void TheUpdateIsAlgorithm3s(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        var mu = Data(device, 11, 1f, 5, 7);
+        var prediction = Data(device, 12, 1f, 5, 7);
+        var y = Ops.ContinuousFlowUpdate(mu, prediction, 3.5, 0.8, new Generator(2, 3)).ToArray();
+        var z = Ops.Normal(Shape.Of(5, 7), new Generator(2, 3), TestSupport.Cpu).ToArray();
+        var (m, p) = (mu.ToArray(), prediction.ToArray());
+        for (int i = 0; i < y.Length; i++)
+        {
+            double sample = p[i] + z[i] / Math.Sqrt(0.8), expected = (3.5 * m[i] + 0.8 * sample) / 4.3;
+            Assert.That(y[i], Is.EqualTo(expected).Within(1e-5 * (1 + Math.Abs(expected))), $"μ'[{i}] on {deviceName}");
+        }
+    }
+
+    [Test]
+    public void BadInputIsAClearError()
+    {
+        using var scope = new TensorScope();
+        var flow = new ContinuousBayesianFlow(0.02);
+        var x = Data(TestSupport.Cpu, 1, 1f, 2, 3);
+        Assert.That(Assert.Throws<ArgumentException>(() => Ops.ContinuousFlowSample(x, Tensor.FromArray([0.5f, 1.5f], TestSupport.Cpu), flow, new Generator(1)))!.Message,
+            Does.StartWith("continuousFlowSample: time 1 is 1.5, outside [0, 1]"));
+        Assert.Throws<ShapeMismatchException>(() => Ops.ContinuousFlowSample(x, Tensor.FromArray([0.5f], TestSupport.Cpu), flow, new Generator(1)));
+        Assert.Throws<ShapeMismatchException>(() => Ops.ContinuousFlowOutput(x, Data(TestSupport.Cpu, 2, 1f, 3, 2), Tensor.FromArray([0.5f, 0.5f], TestSupport.Cpu), flow));
+        Assert.Throws<ArgumentException>(() => Ops.ContinuousFlowUpdate(x, x, 0, 1, new Generator(1)));
+    }
+}
