@@ -72,22 +72,22 @@ public static class GpuGenCli
             GlobalOptions.Verbose,
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
-            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM on 2-D toys.")
+            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM and BFN on 2-D toys.")
             {
                 TrainVaeCommand.Build(stdout, stderr),
                 TrainFamilyCommands.Autoencoder("ae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
-            }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr)]),
+            }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr), TrainDiffusionCommands.Bfn(stdout, stderr)]),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),
-            }.With(GanKinds.Select(k => GanCheckpointCommands.Eval(k, stdout, stderr))).With([DiffusionCheckpointCommands.Eval(stdout, stderr)]),
+            }.With(GanKinds.Select(k => GanCheckpointCommands.Eval(k, stdout, stderr))).With(DiffusionCheckpointCommands.Evals(stdout, stderr)),
             new Command("sample", "Draw samples from a trained checkpoint into a PNG picture or a NumPy .npy array.")
             {
                 VaeCheckpointCommands.Sample(stdout, stderr),
-            }.With(GanKinds.Select(k => GanCheckpointCommands.Sample(k, stdout, stderr))).With([DiffusionCheckpointCommands.Sample(stdout, stderr)]),
+            }.With(GanKinds.Select(k => GanCheckpointCommands.Sample(k, stdout, stderr))).With(DiffusionCheckpointCommands.Samples(stdout, stderr)),
         };
         // A bare `gpugen` prints the help rather than an error.
         root.SetAction(parse => parse.RootCommandResult.Command.Parse("--help").Invoke(

@@ -7,65 +7,84 @@ using GpuGen.Models.Output;
 
 namespace GpuGen.Cli.Commands;
 
-/// <summary><c>gpugen sample ddpm</c> and <c>gpugen eval ddpm</c>: what a trained toy DDPM gives, by ancestral or DDIM sampling.</summary>
+/// <summary><c>gpugen sample ddpm|bfn</c> and <c>gpugen eval ddpm|bfn</c>: what a trained toy chain gives,
+/// with the family's sampler options (DDPM: ancestral, or DDIM with --ddim; BFN: --sample-steps updates).</summary>
 internal static class DiffusionCheckpointCommands
 {
-    private static Option<string> CheckpointOption() => new("--checkpoint")
+    /// <summary>A checkpoint loaded with its sampler chosen: what sample and eval need, and what to dispose.</summary>
+    private sealed record Loaded(Func<int, Generator, Tensor> Sample, string Sampler, ToySet Data, IDisposable Owned);
+
+    /// <summary>A family's sampler options and how it loads a checkpoint with them.</summary>
+    private sealed record Family(string Name, Option[] Options, Func<string, Device, ParseResult, Loaded> Load);
+
+    private static Family Ddpm()
     {
-        Description = "A model.safetensors written by 'gpugen train ddpm'.", Required = true, HelpName = "file",
-    };
-
-    private sealed record SamplerOptions(Option<int?> Steps, Option<bool> Ddim, Option<float> Eta)
-    {
-        public static SamplerOptions Create()
+        var steps = SampleSteps("DDIM: the number of evenly spaced timesteps to visit (default 50, at most T).");
+        var ddim = new Option<bool>("--ddim") { Description = "Sample with DDIM (Song et al. 2021) instead of the ancestral chain." };
+        var eta = new Option<float>("--eta") { Description = "DDIM's η: 0 deterministic, 1 as noisy as the ancestral chain.", DefaultValueFactory = _ => 0f };
+        eta.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v >= 0 && v <= 1)) r.AddError($"--eta must be in [0, 1], got {v}"); });
+        return new Family("ddpm", [steps, ddim, eta], (path, device, parse) =>
         {
-            var steps = new Option<int?>("--sample-steps") { Description = "DDIM: the number of evenly spaced timesteps to visit (default 50, at most T)." };
-            steps.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 1) r.AddError($"--sample-steps must be positive, got {v}"); });
-            var ddim = new Option<bool>("--ddim") { Description = "Sample with DDIM (Song et al. 2021) instead of the ancestral chain." };
-            var eta = new Option<float>("--eta") { Description = "DDIM's η: 0 deterministic, 1 as noisy as the ancestral chain.", DefaultValueFactory = _ => 0f };
-            eta.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v >= 0 && v <= 1)) r.AddError($"--eta must be in [0, 1], got {v}"); });
-            return new SamplerOptions(steps, ddim, eta);
-        }
-
-        public IEnumerable<Option> All => [Steps, Ddim, Eta];
-
-        public DiffusionSampler Resolve(ParseResult parse)
-        {
-            if (!parse.GetValue(Ddim))
-            {
-                if (parse.GetResult(Steps) is { Implicit: false } || parse.GetResult(Eta) is { Implicit: false })
-                    throw new GpuGenException("ddpm: --sample-steps and --eta are DDIM's: add --ddim (the ancestral chain visits every timestep)", isUsageError: true);
-                return DiffusionSampler.Ancestral;
-            }
-            return DiffusionSampler.DdimSteps(parse.GetValue(Steps) ?? 50, parse.GetValue(Eta));
-        }
+            DiffusionSampler how;
+            if (parse.GetValue(ddim)) how = DiffusionSampler.DdimSteps(parse.GetValue(steps) ?? 50, parse.GetValue(eta));
+            else if (parse.GetResult(steps) is { Implicit: false } || parse.GetResult(eta) is { Implicit: false })
+                throw new GpuGenException("ddpm: --sample-steps and --eta are DDIM's: add --ddim (the ancestral chain visits every timestep)", isUsageError: true);
+            else how = DiffusionSampler.Ancestral;
+            var (network, schedule, set) = DdpmToy.Load(path, device);
+            var ddpm = new Ddpm(network, schedule);
+            return new Loaded((n, stream) => DdpmToy.Sample(ddpm, n, stream, how), how.ToString(), set, new Owning(network, schedule));
+        });
     }
 
-    public static Command Sample(TextWriter stdout, TextWriter stderr)
+    private static Family Bfn()
     {
-        var checkpoint = CheckpointOption();
-        var sampler = SamplerOptions.Create();
+        var steps = SampleSteps($"The number of Bayesian updates (default {BfnToy.DefaultSteps}).");
+        return new Family("bfn", [steps], (path, device, parse) =>
+        {
+            int count = parse.GetValue(steps) ?? BfnToy.DefaultSteps;
+            var (network, flow, set) = BfnToy.Load(path, device);
+            var bfn = new ContinuousBfn(network, flow);
+            return new Loaded((n, stream) => BfnToy.Sample(bfn, n, stream, count), $"{count} steps", set, network);
+        });
+    }
+
+    private static Option<int?> SampleSteps(string description)
+    {
+        var steps = new Option<int?>("--sample-steps") { Description = description };
+        steps.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 1) r.AddError($"--sample-steps must be positive, got {v}"); });
+        return steps;
+    }
+
+    public static IEnumerable<Command> Samples(TextWriter stdout, TextWriter stderr) => [Sample(Ddpm(), stderr), Sample(Bfn(), stderr)];
+
+    public static IEnumerable<Command> Evals(TextWriter stdout, TextWriter stderr) => [Eval(Ddpm(), stdout), Eval(Bfn(), stdout)];
+
+    private static Option<string> CheckpointOption(string name) => new("--checkpoint")
+    {
+        Description = $"A model.safetensors written by 'gpugen train {name}'.", Required = true, HelpName = "file",
+    };
+
+    private static Command Sample(Family family, TextWriter stderr)
+    {
+        var checkpoint = CheckpointOption(family.Name);
         var seed = new Option<ulong>("--seed") { Description = "Seed of the sampling noise (and of the data drawn beside the samples).", DefaultValueFactory = _ => 0UL };
         var n = new Option<int>("--n") { Description = "Number of samples.", DefaultValueFactory = _ => 1000 };
         n.Validators.Add(r => { if (TrainOptions.Value<int>(r) is < 1 or > 1_000_000) r.AddError("--n must be in [1, 1000000]"); });
         var output = new Option<string>("--out") { Description = "A .png (samples over the data) or a .npy (float32 samples [n, 2]).", DefaultValueFactory = _ => "samples.png", HelpName = "file" };
-        var command = new Command("ddpm", "Draw samples from a ddpm checkpoint (ancestral, or DDIM with --ddim) into a PNG picture or a NumPy .npy array.") { checkpoint, n, seed, output };
-        foreach (var option in sampler.All) command.Add(option);
+        var command = new Command(family.Name, $"Draw samples from a {family.Name} checkpoint into a PNG picture or a NumPy .npy array.") { checkpoint, n, seed, output };
+        foreach (var option in family.Options) command.Add(option);
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
             bool npy = SampleOutput.IsNpy(path);
-            var device = GlobalOptions.ResolveDevice(parse);
-            var (network, schedule, set) = DdpmCheckpoint.Load(parse.GetValue(checkpoint)!, device);
-            using (network)
-            using (schedule)
+            var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);
+            using (loaded.Owned)
             {
-                var how = sampler.Resolve(parse);
                 var stream = new Generator(parse.GetValue(seed));
-                var samples = DdpmToyPlan.Points(new Ddpm(network, schedule), parse.GetValue(n), stream, how);
+                var samples = ToyChainPlan.Points(loaded.Sample, parse.GetValue(n), stream);
                 if (npy) NpyFile.Save(path, samples, samples.Length / 2, 2);
-                else ToyPicture.SavePng(path, $"ddpm samples ({how}, green) over {DdpmToyPlan.DataName(set)} (orange)",
-                    ToyData.Sample(set, samples.Length / 2, stream), samples, null, DdpmToyPlan.Extent);
+                else ToyPicture.SavePng(path, $"{family.Name} samples ({loaded.Sampler}, green) over {ToyChainPlan.DataName(loaded.Data)} (orange)",
+                    ToyData.Sample(loaded.Data, samples.Length / 2, stream), samples, null, ToyChainPlan.Extent);
             }
             stderr.WriteLine($"wrote {Path.GetFullPath(path)}");
             return GpuGenCli.Ok;
@@ -73,43 +92,48 @@ internal static class DiffusionCheckpointCommands
         return command;
     }
 
-    /// <summary>The run's test terms again (the same evaluation stream for the same seed, so the same numbers), for any sampler.</summary>
-    public static Command Eval(TextWriter stdout, TextWriter stderr)
+    /// <summary>The run's test terms again (the same evaluation stream for the same seed gives the same numbers), for any sampler.</summary>
+    private static Command Eval(Family family, TextWriter stdout)
     {
-        var checkpoint = CheckpointOption();
-        var sampler = SamplerOptions.Create();
+        var checkpoint = CheckpointOption(family.Name);
         var seed = new Option<ulong>("--seed") { Description = "The training run's --seed: the evaluation stream is seed + 3, as during training.", DefaultValueFactory = _ => 0UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command("ddpm", "Evaluate a ddpm checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors.") { checkpoint, seed, json };
-        foreach (var option in sampler.All) command.Add(option);
+        var command = new Command(family.Name, $"Evaluate a {family.Name} checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors.") { checkpoint, seed, json };
+        foreach (var option in family.Options) command.Add(option);
         command.SetAction(parse =>
         {
-            var device = GlobalOptions.ResolveDevice(parse);
-            var (network, schedule, set) = DdpmCheckpoint.Load(parse.GetValue(checkpoint)!, device);
+            var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);
             double[] values, floor;
-            var how = sampler.Resolve(parse);
-            using (network)
-            using (schedule)
+            using (loaded.Owned)
             {
                 var stream = new Generator(parse.GetValue(seed) + 3);
-                values = DdpmToyPlan.Distances(DdpmToyPlan.Points(new Ddpm(network, schedule), DdpmToyPlan.EvaluationPoints, stream, how), set, stream);
-                floor = DdpmToyPlan.Distances(ToyData.Sample(set, DdpmToyPlan.EvaluationPoints, stream), set, stream);
+                values = ToyChainPlan.Distances(ToyChainPlan.Points(loaded.Sample, ToyChainPlan.EvaluationPoints, stream), loaded.Data, stream);
+                floor = ToyChainPlan.Floors(loaded.Data, stream);
             }
             var metrics = new Dictionary<string, object?>
             {
-                ["model"] = "ddpm", ["checkpoint"] = parse.GetValue(checkpoint), ["data"] = DdpmToyPlan.DataName(set), ["sampler"] = how.ToString(),
+                ["model"] = family.Name, ["checkpoint"] = parse.GetValue(checkpoint), ["data"] = ToyChainPlan.DataName(loaded.Data), ["sampler"] = loaded.Sampler,
                 ["test_energy_distance"] = values[0], ["test_sliced_wasserstein"] = values[1],
                 ["energy_distance_floor"] = floor[0], ["sliced_wasserstein_floor"] = floor[1],
             };
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(metrics));
             else
             {
-                stdout.WriteLine($"sampler            {how}");
-                stdout.WriteLine($"energy distance    {values[0]:F4} (data against data: {floor[0]:F4}; {DdpmToyPlan.EvaluationPoints} points each)");
+                stdout.WriteLine($"sampler            {loaded.Sampler}");
+                stdout.WriteLine($"energy distance    {values[0]:F4} (data against data: {floor[0]:F4}; {ToyChainPlan.EvaluationPoints} points each)");
                 stdout.WriteLine($"sliced W1          {values[1]:F4} (data against data: {floor[1]:F4})");
             }
             return GpuGenCli.Ok;
         });
         return command;
+    }
+
+    /// <summary>Disposes several things as one.</summary>
+    private sealed class Owning(params IDisposable[] owned) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var o in owned) o.Dispose();
+        }
     }
 }

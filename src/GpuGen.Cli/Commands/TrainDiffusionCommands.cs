@@ -1,4 +1,5 @@
 using System.CommandLine;
+using GpuGen.Data;
 using GpuGen.Diffusion;
 using GpuGen.Models.Diffusion;
 using GpuGen.Models.Runner;
@@ -6,59 +7,102 @@ using GpuGen.Models.Runner;
 namespace GpuGen.Cli.Commands;
 
 /// <summary>
-/// <c>gpugen train ddpm</c>: options → <see cref="ToyDenoiser"/> and <see cref="NoiseSchedule"/> →
-/// <see cref="DdpmToyPlan"/>, then the shared <see cref="TrainRun"/>. Defaults as the DDPM toy
-/// protocol: the swiss roll, T = 100, β linear from 1e-4 to 0.05, three 128-wide SiLU layers on the
-/// point and a 32-d embedding of t, batch 256 of fresh points, Adam 1e-3, 5,000 steps.
+/// <c>gpugen train ddpm|bfn</c>: options → a <see cref="ToyDenoiser"/> and the model's process (a
+/// <see cref="NoiseSchedule"/>, a <see cref="ContinuousBayesianFlow"/>) → a <see cref="ToyChain"/> →
+/// <see cref="ToyChainPlan"/>, then the shared <see cref="TrainRun"/>. Defaults as the issue's toy
+/// protocol: the swiss roll, three 128-wide SiLU layers on the point and a 32-d embedding of t, batch 256
+/// of fresh points, Adam 1e-3, 5,000 steps; DDPM with T = 100 and β linear from 1e-4 to 0.05, BFN with σ₁ 0.02.
 /// </summary>
 internal static class TrainDiffusionCommands
 {
+    /// <summary>The options both toy chains share.</summary>
+    private sealed record Shared(TrainOptions Common, Option<int> Steps, Option<int> Width, Option<int> Depth)
+    {
+        public static Shared Create(string name)
+        {
+            var common = new TrainOptions(name, 1e-3f);
+            common.Data.Description = $"The data: {string.Join(", ", ToyChainPlan.DataNames.Keys)} (2-D toys; swissroll is the DDPM toy's roll: noise 0.5, / 10).";
+            common.Data.DefaultValueFactory = _ => "swissroll";
+            common.Data.HelpName = "name";
+            common.Batch.DefaultValueFactory = _ => 256;
+            common.Epochs.Description = "Not for the toys: they count --steps.";
+            var steps = common.Extendable(common.Shaping(TrainOptions.Positive(new Option<int>("--steps") { Description = $"Training steps (a checkpoint every {ToyChainPlan.StepsPerEpoch}).", DefaultValueFactory = _ => 5000 })));
+            var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden SiLU layer.", DefaultValueFactory = _ => 128 }));
+            var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers.", DefaultValueFactory = _ => 3 }));
+            return new Shared(common, steps, width, depth);
+        }
+
+        public void AddTo(Command command)
+        {
+            command.Add(Steps);
+            command.Add(Width);
+            command.Add(Depth);
+            foreach (var option in Common.All) command.Add(option);
+        }
+
+        /// <summary>Resolves --resume, checks --data and --epochs, then trains the chain that <paramref name="build"/>
+        /// makes from the network (and disposes what it returns with the run).</summary>
+        public int Run(ParseResult parse, TextWriter stdout, TextWriter stderr, Func<ParseResult, ToyDenoiser, (ToyChain Chain, IDisposable? Owned)> build)
+        {
+            string name = Common.Model;
+            bool resuming = parse.GetValue(Common.Resume) is not null;
+            parse = Common.ResolveResume(parse);
+            string dataName = parse.GetValue(Common.Data) ?? "swissroll";
+            if (!ToyChainPlan.DataNames.TryGetValue(dataName, out var set))
+                throw new GpuGenException(dataName == "mnist" || Directory.Exists(dataName)
+                    ? $"{name}: digits need the U-Net, which this build does not have yet; train on a 2-D toy (--data swissroll, 8gaussians or 25gaussians)"
+                    : $"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyChainPlan.DataNames.Keys)}", isUsageError: true);
+            if (!resuming && parse.GetResult(Common.Epochs) is { Implicit: false })
+                throw new GpuGenException($"{name}: toy runs count training steps: give --steps, not --epochs", isUsageError: true);
+            var (epochs, stepsPerEpoch) = IterationEpochs.Of(parse.GetValue(Steps), ToyChainPlan.StepsPerEpoch, "--steps");
+            var options = Common.RunOptions(parse) with { Epochs = epochs };
+            ulong seed = parse.GetValue(Common.Seed);
+            var device = GlobalOptions.ResolveDevice(parse);
+            using var network = new ToyDenoiser(new Generator(seed), device, parse.GetValue(Width), parse.GetValue(Depth));
+            var (chain, owned) = build(parse, network);
+            using (owned)
+            using (var plan = ToyChainPlan.Create(chain, set, stepsPerEpoch, new Generator(seed + 5), options))
+                return TrainRun.Execute(plan.Plan, options, Common, parse, device, stdout, stderr);
+        }
+    }
+
     public static Command Ddpm(TextWriter stdout, TextWriter stderr)
     {
-        var common = new TrainOptions("ddpm", 1e-3f);
-        common.Data.Description = $"The data: {string.Join(", ", DdpmToyPlan.DataNames.Keys)} (2-D toys; swissroll is the DDPM toy's roll: noise 0.5, / 10).";
-        common.Data.DefaultValueFactory = _ => "swissroll";
-        common.Data.HelpName = "name";
-        common.Batch.DefaultValueFactory = _ => 256;
-        common.Epochs.Description = "Not for the toys: they count --steps.";
-        var steps = common.Extendable(common.Shaping(TrainOptions.Positive(new Option<int>("--steps") { Description = $"Training steps (a checkpoint every {DdpmToyPlan.StepsPerEpoch}).", DefaultValueFactory = _ => 5000 })));
-        var timesteps = common.Shaping(new Option<int>("--timesteps") { Description = "T, the number of noising steps.", DefaultValueFactory = _ => 100 });
+        var shared = Shared.Create("ddpm");
+        var timesteps = shared.Common.Shaping(new Option<int>("--timesteps") { Description = "T, the number of noising steps.", DefaultValueFactory = _ => 100 });
         timesteps.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--timesteps must be at least 2, got {v}"); });
-        var schedule = common.Shaping(new Option<string>("--beta-schedule") { Description = "β_t: linear (Ho et al.), cosine (Nichol & Dhariwal) or sohl-dickstein (1/(T − t + 1), plus --beta-start on the first step).", DefaultValueFactory = _ => "linear" });
+        var schedule = shared.Common.Shaping(new Option<string>("--beta-schedule") { Description = "β_t: linear (Ho et al.), cosine (Nichol & Dhariwal) or sohl-dickstein (1/(T − t + 1), plus --beta-start on the first step).", DefaultValueFactory = _ => "linear" });
         schedule.AcceptOnlyFromAmong([.. NoiseSchedule.Names.Keys]);
-        var betaStart = common.Shaping(Beta(new Option<double>("--beta-start") { Description = "β of the first step (linear; sohl-dickstein: added to the first step).", DefaultValueFactory = _ => 1e-4 }));
-        var betaEnd = common.Shaping(Beta(new Option<double>("--beta-end") { Description = "β of the last step (linear).", DefaultValueFactory = _ => 0.05 }));
-        var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden SiLU layer.", DefaultValueFactory = _ => 128 }));
-        var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers.", DefaultValueFactory = _ => 3 }));
+        var betaStart = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-start") { Description = "β of the first step (linear; sohl-dickstein: added to the first step).", DefaultValueFactory = _ => 1e-4 }));
+        var betaEnd = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-end") { Description = "β of the last step (linear).", DefaultValueFactory = _ => 0.05 }));
         var command = new Command("ddpm", "Train a DDPM (Ho et al. 2020) on a 2-D toy: ε-prediction with the simple loss, ancestral and DDIM sampling.")
         {
-            steps, timesteps, schedule, betaStart, betaEnd, width, depth,
+            timesteps, schedule, betaStart, betaEnd,
         };
-        foreach (var option in common.All) command.Add(option);
-        command.SetAction(parse =>
+        shared.AddTo(command);
+        command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
         {
-            bool resuming = parse.GetValue(common.Resume) is not null;
-            parse = common.ResolveResume(parse);
-            string dataName = parse.GetValue(common.Data) ?? "swissroll";
-            if (!DdpmToyPlan.DataNames.TryGetValue(dataName, out var set))
-                throw new GpuGenException(dataName == "mnist" || Directory.Exists(dataName)
-                    ? "ddpm: digits need the U-Net, which this build does not have yet; train on a 2-D toy (--data swissroll, 8gaussians or 25gaussians)"
-                    : $"ddpm: unknown --data '{dataName}': expected {string.Join(", ", DdpmToyPlan.DataNames.Keys)}", isUsageError: true);
-            if (!resuming && parse.GetResult(common.Epochs) is { Implicit: false })
-                throw new GpuGenException("ddpm: toy runs count training steps: give --steps, not --epochs", isUsageError: true);
-            using var noiseSchedule = NoiseSchedule.Create(NoiseSchedule.Names[parse.GetValue(schedule)!], parse.GetValue(timesteps), parse.GetValue(betaStart), parse.GetValue(betaEnd));
-            var device = GlobalOptions.ResolveDevice(parse);
-            var (epochs, stepsPerEpoch) = IterationEpochs.Of(parse.GetValue(steps), DdpmToyPlan.StepsPerEpoch, "--steps");
-            var options = common.RunOptions(parse) with { Epochs = epochs };
-            ulong seed = parse.GetValue(common.Seed);
-            using var model = new ToyDenoiser(new Generator(seed), device, parse.GetValue(width), parse.GetValue(depth));
-            using var plan = DdpmToyPlan.Create(model, noiseSchedule, set, stepsPerEpoch, new Generator(seed + 5), options);
-            return TrainRun.Execute(plan.Plan, options, common, parse, device, stdout, stderr);
-        });
+            var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], p.GetValue(timesteps), p.GetValue(betaStart), p.GetValue(betaEnd));
+            return (DdpmToy.Chain(network, noise), noise);
+        }));
         return command;
     }
 
-    private static Option<double> Beta(Option<double> option)
+    public static Command Bfn(TextWriter stdout, TextWriter stderr)
+    {
+        var shared = Shared.Create("bfn");
+        var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
+        var command = new Command("bfn", "Train a Bayesian Flow Network for continuous data (Graves et al. 2023) on a 2-D toy: the continuous-time loss, sampling by Bayesian updates.")
+        {
+            sigma1,
+        };
+        shared.AddTo(command);
+        command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
+            (BfnToy.Chain(network, new ContinuousBayesianFlow(p.GetValue(sigma1), BfnToy.Clip)), null)));
+        return command;
+    }
+
+    private static Option<double> UnitInterval(Option<double> option)
     {
         option.Validators.Add(r => { if (TrainOptions.Value<double>(r) is { } v && !(v > 0 && v < 1)) r.AddError($"{option.Name} must be in (0, 1), got {v}"); });
         return option;

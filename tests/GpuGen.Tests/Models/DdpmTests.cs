@@ -52,11 +52,11 @@ public class DdpmTests
         using var network = new ToyDenoiser(new Generator(3), TestSupport.Cpu, 16, 2, 8);
         using var schedule = NoiseSchedule.Linear(20, 1e-3, 0.2);
         var ddpm = new Ddpm(network, schedule);
-        var ancestral = DdpmToyPlan.Points(ddpm, 50, new Generator(9), DiffusionSampler.Ancestral);
-        var ddim = DdpmToyPlan.Points(ddpm, 50, new Generator(9), DiffusionSampler.DdimSteps(20, 1f));
+        var ancestral = ToyChainPlan.Points((n, s) => DdpmToy.Sample(ddpm, n, s, DiffusionSampler.Ancestral), 50, new Generator(9));
+        var ddim = ToyChainPlan.Points((n, s) => DdpmToy.Sample(ddpm, n, s, DiffusionSampler.DdimSteps(20, 1f)), 50, new Generator(9));
         Assert.That(ancestral.Distinct().Count(), Is.GreaterThan(90));
         for (int i = 0; i < ancestral.Length; i++) Assert.That(ddim[i], Is.EqualTo(ancestral[i]).Within(1e-4 * (1 + Math.Abs(ancestral[i]))), $"[{i}]");
-        Assert.That(DdpmToyPlan.Points(ddpm, 50, new Generator(9), DiffusionSampler.Ancestral), Is.EqualTo(ancestral), "the same seed, the same samples");
+        Assert.That(ToyChainPlan.Points((n, s) => DdpmToy.Sample(ddpm, n, s, DiffusionSampler.Ancestral), 50, new Generator(9)), Is.EqualTo(ancestral), "the same seed, the same samples");
     }
 
     private static RunOptions Options(string folder, int epochs) => new() { Out = folder, Epochs = epochs, Batch = 256, LearningRate = 1e-3f, Seed = 2 };
@@ -69,8 +69,8 @@ public class DdpmTests
         using var folder = new TempFolder();
         using var network = new ToyDenoiser(new Generator(2), TestSupport.Cpu);
         using var schedule = NoiseSchedule.Linear(100, 1e-4, 0.05);
-        var untrained = DdpmToyPlan.Distances(DdpmToyPlan.Points(new Ddpm(network, schedule), 1000, new Generator(5), DiffusionSampler.Ancestral), ToySet.DiffusionSwissRoll, new Generator(6));
-        using var plan = DdpmToyPlan.Create(network, schedule, ToySet.DiffusionSwissRoll, 500, new Generator(7), Options(folder.Path, 3));
+        var untrained = ToyChainPlan.Distances(ToyChainPlan.Points((n, s) => DdpmToy.Sample(new Ddpm(network, schedule), n, s, DiffusionSampler.Ancestral), 1000, new Generator(5)), ToySet.DiffusionSwissRoll, new Generator(6));
+        using var plan = ToyChainPlan.Create(DdpmToy.Chain(network, schedule), ToySet.DiffusionSwissRoll, 500, new Generator(7), Options(folder.Path, 3));
         var result = TrainingRunner.Run(plan.Plan, TestSupport.Cpu, Options(folder.Path, 3), NoProgress.Instance);
         double trained = (double)result.Metrics["test_energy_distance"]!;
         Assert.That(trained, Is.LessThan(untrained[0] / 5).And.LessThan(0.03), $"untrained {untrained[0]:F4}");
@@ -89,7 +89,7 @@ public class DdpmTests
         using var network = new ToyDenoiser(new Generator(2), device, 32, 2, 8);
         using var schedule = NoiseSchedule.Linear(10, 1e-3, 0.2);
         var options = Options(folder.Path, 4) with { Batch = 64 };
-        using var plan = DdpmToyPlan.Create(network, schedule, ToySet.EightGaussians, 20, new Generator(7), options);
+        using var plan = ToyChainPlan.Create(DdpmToy.Chain(network, schedule), ToySet.EightGaussians, 20, new Generator(7), options);
         TrainingRunner.Run(plan.Plan, device, options, new RecordingProgress { OnEpoch = _ => stats.Add(device.MemoryStats) });
         Assert.That(stats.Skip(1).Select(s => s.BytesInUse), Is.All.EqualTo(stats[1].BytesInUse));
         Assert.That(stats.Skip(1).Select(s => s.DeviceAllocations), Is.All.EqualTo(stats[1].DeviceAllocations));
