@@ -6,11 +6,13 @@ using static TorchSharp.torch.nn;
 namespace GpuGen.Perf.Torch;
 
 /// <summary>
-/// The libtorch baseline of GpuGen.Perf's DiffusionBenchmarks.DdpmToyStep, as a PyTorch DDPM toy
+/// The libtorch baselines of GpuGen.Perf's DiffusionBenchmarks. DdpmToyStep, as a PyTorch DDPM toy
 /// writes it: a fresh batch of 256 swiss-roll points (make_swiss_roll, noise 0.5, (x, z) / 10), t
 /// uniform in [0, 100), ε ~ N(0, I), x_t = √ᾱ_t·x₀ + √(1 − ᾱ_t)·ε by gathering the schedule, the
 /// 32-d sinusoidal embedding of t, the MLP (2 + 32 → 128 × 3 SiLU → 2), MSE, backward,
-/// Adam(1e-3), and the loss read back. libtorch on 2 threads.
+/// Adam(1e-3), and the loss read back. BfnToyStep, as the BFN paper's continuous-data code writes it:
+/// t ~ U(0, 1), γ = 1 − σ₁^(2t), μ = γx + √(γ(1 − γ))·ε, ε̂ from the same MLP (t·1000 embedded),
+/// x̂ = clamp(μ/γ − √((1 − γ)/γ)·ε̂, ±2), loss mean(−ln σ₁·σ₁^(−2t)·‖x − x̂‖²). libtorch on 2 threads.
 /// </summary>
 public class TorchDiffusionBenchmarks
 {
@@ -41,6 +43,20 @@ public class TorchDiffusionBenchmarks
         return points / 10f;
     }
 
+    private Tensor Predict(Tensor x, Tensor t)
+    {
+        var angles = t.unsqueeze(1) * _frequencies.unsqueeze(0);
+        return _mlp.forward(torch.cat([x, torch.sin(angles), torch.cos(angles)], 1));
+    }
+
+    private void Step(Tensor loss)
+    {
+        _adam.zero_grad();
+        loss.backward();
+        _adam.step();
+        _ = loss.item<float>();
+    }
+
     [Benchmark]
     public void DdpmToyStep()
     {
@@ -49,12 +65,21 @@ public class TorchDiffusionBenchmarks
         var t = torch.randint(0, Steps, new long[] { Batch });
         var noise = torch.randn_like(x0);
         var xt = _sqrtAlphaBar[t].unsqueeze(1) * x0 + _sqrtOneMinusAlphaBar[t].unsqueeze(1) * noise;
-        var angles = t.to(float32).unsqueeze(1) * _frequencies.unsqueeze(0);
-        var input = torch.cat([xt, torch.sin(angles), torch.cos(angles)], 1);
-        var loss = functional.mse_loss(_mlp.forward(input), noise);
-        _adam.zero_grad();
-        loss.backward();
-        _adam.step();
-        _ = loss.item<float>();
+        Step(functional.mse_loss(Predict(xt, t.to(float32)), noise));
+    }
+
+    [Benchmark]
+    public void BfnToyStep()
+    {
+        const double sigma1 = 0.02;
+        using var scope = torch.NewDisposeScope();
+        var x = SwissRoll();
+        var t = torch.rand(Batch, 1);
+        var gamma = 1 - torch.pow(sigma1, 2 * t);
+        var mu = gamma * x + torch.sqrt(gamma * (1 - gamma)) * torch.randn_like(x);
+        var eps = Predict(mu, 1000f * t.squeeze(1));
+        var xhat = torch.clamp(mu / gamma - torch.sqrt((1 - gamma) / gamma) * eps, -2, 2);
+        var weight = -Math.Log(sigma1) * torch.pow(sigma1, -2 * t);
+        Step((weight * (x - xhat).pow(2).sum(1, keepdim: true)).mean());
     }
 }
