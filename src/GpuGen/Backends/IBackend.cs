@@ -162,6 +162,12 @@ internal interface IBayesianFlowKernels
 
     /// <summary>result = (ρ·μ + α·(x̂ + z/√α))/(ρ + α), z drawn.</summary>
     void Update(Tensor mu, Tensor prediction, Tensor result, float precision, float accuracy, ulong seed, ulong offset);
+
+    /// <summary>Binary data (<see cref="Kernels.Diffusion.BinaryFlowKernels"/>): result = 2a_b(2x − 1) + 2√a_b·ε, ε drawn.</summary>
+    void BinaryEvidence(Tensor x, Tensor accuracy, Tensor result, int rowLength, ulong seed, ulong offset);
+
+    /// <summary>result = logits + 2α(2k − 1) + 2√α·ε with k ~ Bernoulli(probability) and ε drawn.</summary>
+    void BinaryUpdate(Tensor logits, Tensor probability, Tensor result, float accuracy, ulong seed, ulong offset);
 }
 
 /// <summary>The WGAN-GP gradient penalty's fused kernels (<see cref="Kernels.Penalty.GradientPenaltyKernels"/>).</summary>

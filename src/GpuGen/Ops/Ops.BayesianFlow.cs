@@ -58,6 +58,42 @@ public static partial class Ops
         return result;
     }
 
+    /// <summary>
+    /// Binary data's evidence (Graves et al. §6 with K = 2, as a logit): d = 2a(2x − 1) + 2√a·ε with
+    /// ε ~ N(0, 1) drawn here and a = <paramref name="accuracy"/>[b] per example. For a = β₁t² it is the
+    /// flow distribution's logit λ = ln(θ₁/θ₀) at t; for a = α_i the sender's sample of step i. x holds
+    /// 0s and 1s (other values enter linearly through 2x − 1). Not recorded (x is data).
+    /// </summary>
+    public static Tensor BinaryFlowEvidence(Tensor x, Tensor accuracy, Generator noise)
+    {
+        const string op = "binaryFlowEvidence";
+        Check.Alive(op, "x", x);
+        Check.Alive(op, "accuracy", accuracy);
+        Check.SameDevice(op, "x", x, "accuracy", accuracy);
+        if (x.Rank < 1 || x.Shape[0] == 0) throw new ShapeMismatchException($"{op}: x has shape {x.Shape}; needs a batch axis with examples");
+        if (accuracy.Rank != 1 || accuracy.Length != x.Shape[0]) throw new ShapeMismatchException($"{op}: {x.Shape[0]} examples but the accuracy has shape {accuracy.Shape}");
+        var values = accuracy.ToArray();
+        for (int i = 0; i < values.Length; i++)
+            if (!(values[i] >= 0) || !float.IsFinite(values[i])) throw new ArgumentException($"{op}: accuracy {i} is {values[i]}; it must be finite and ≥ 0");
+        var (seed, offset) = noise.Next();
+        var result = Tensor.Empty(x.Shape, x.Device);
+        x.Device.Backend.BayesianFlow.BinaryEvidence(x, accuracy, result, x.Length / x.Shape[0], seed, offset);
+        return result;
+    }
+
+    /// <summary>One step of the binary sampler (Algorithm 9 with K = 2, in logits): k ~ Bernoulli(p) from the
+    /// output distribution, then λ' = λ + 2α(2k − 1) + 2√α·ε. Not recorded.</summary>
+    public static Tensor BinaryFlowUpdate(Tensor logits, Tensor probability, double accuracy, Generator noise)
+    {
+        const string op = "binaryFlowUpdate";
+        Check.Elementwise(op, "logits", logits, "probability", probability);
+        if (!(accuracy > 0) || !double.IsFinite(accuracy)) throw new ArgumentException($"{op}: the accuracy must be positive, got {accuracy}");
+        var (seed, offset) = noise.Next();
+        var result = Tensor.Empty(logits.Shape, logits.Device);
+        if (result.Length > 0) logits.Device.Backend.BayesianFlow.BinaryUpdate(logits, probability, result, (float)accuracy, seed, offset);
+        return result;
+    }
+
     private static void CheckFlowTimes(string op, Tensor x, Tensor times)
     {
         Check.Alive(op, "x", x);

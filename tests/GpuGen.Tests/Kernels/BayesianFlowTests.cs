@@ -120,6 +120,50 @@ public class BayesianFlowTests
         }
     }
 
+    /// <summary>Binary evidence: d = 2a(2x − 1) + 2√a·ε with Ops.Normal's ε, a per example (0 included).</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void BinaryEvidenceIsTheSendersLogit(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        float[] bits = TestSupport.RandomArray(5 * 9, 21).Select(v => v > 0 ? 1f : 0f).ToArray();
+        float[] accuracy = [0f, 0.01f, 0.5f, 3f, 12f];
+        var d = Ops.BinaryFlowEvidence(Tensor.FromArray(bits, Shape.Of(5, 9), device), Tensor.FromArray(accuracy, device), new Generator(7, 8)).ToArray();
+        var eps = Ops.Normal(Shape.Of(5, 9), new Generator(7, 8), TestSupport.Cpu).ToArray();
+        for (int i = 0; i < d.Length; i++)
+        {
+            double a = accuracy[i / 9], expected = 2 * a * (2 * bits[i] - 1) + 2 * Math.Sqrt(a) * eps[i];
+            Assert.That(d[i], Is.EqualTo(expected).Within(1e-5 * (1 + Math.Abs(expected))), $"d[{i}] on {deviceName}");
+        }
+        Assert.That(bits.Distinct().Count(), Is.EqualTo(2));
+    }
+
+    /// <summary>The sampler's step: λ + 2α(2k − 1) + 2√α·ε, k from p, computed here from the same Philox
+    /// words; every device agrees with the host, and the classes follow p.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void BinaryUpdateDrawsAClassThenAddsItsEvidence(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        const int n = 4000;
+        var logits = TestSupport.RandomArray(n, 31);
+        var p = Enumerable.Range(0, n).Select(i => i % 2 == 0 ? 0.9f : 0.2f).ToArray();
+        var generator = new Generator(3, 4);
+        var (seed, offset) = (generator.Seed, generator.Offset);
+        var y = Ops.BinaryFlowUpdate(Tensor.FromArray(logits, device), Tensor.FromArray(p, device), 0.7, generator).ToArray();
+        int ones = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var block = GpuGen.Kernels.Random.Philox.ForElement(i, seed, offset);
+            double k = GpuGen.Kernels.Random.Philox.ToUniform(block.X) < p[i] ? 1 : 0;
+            double eps = Math.Sqrt(-2 * Math.Log(GpuGen.Kernels.Random.Philox.ToUniformNonZero(block.Y))) * Math.Cos(2 * Math.PI * GpuGen.Kernels.Random.Philox.ToUniform(block.Z));
+            double expected = logits[i] + 2 * 0.7 * (2 * k - 1) + 2 * Math.Sqrt(0.7) * eps;
+            Assert.That(y[i], Is.EqualTo(expected).Within(2e-5 * (1 + Math.Abs(expected))), $"λ'[{i}] on {deviceName}");
+            if (i % 2 == 0) ones += (int)k;
+        }
+        Assert.That(ones / (n / 2.0), Is.EqualTo(0.9).Within(0.03), "classes drawn with p");
+    }
+
     [Test]
     public void BadInputIsAClearError()
     {

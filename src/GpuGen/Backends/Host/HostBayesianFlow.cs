@@ -20,4 +20,14 @@ internal sealed class HostBayesianFlow : IBayesianFlowKernels
         Launcher.Host(result.Device, "BayesianFlowKernels.UpdateHost", result.Length, KernelCost.Streaming(result.Length, 2, 1, 12),
             (mu: mu.Segment(), p: prediction.Segment(), y: result.Segment(), precision, accuracy, seed, offset),
             static s => BayesianFlowKernels.UpdateHost(s.mu, s.p, s.y, s.precision, s.accuracy, s.seed, s.offset));
+
+    public void BinaryEvidence(Tensor x, Tensor accuracy, Tensor result, int rowLength, ulong seed, ulong offset) =>
+        Launcher.Host(result.Device, "BinaryFlowKernels.EvidenceHost", result.Length, KernelCost.Streaming(result.Length, 1, 1, 12),
+            (x: x.Segment(), a: accuracy.Segment(), y: result.Segment(), rowLength, seed, offset),
+            static s => BinaryFlowKernels.EvidenceHost(s.x, s.a, s.y, s.rowLength, s.seed, s.offset));
+
+    public void BinaryUpdate(Tensor logits, Tensor probability, Tensor result, float accuracy, ulong seed, ulong offset) =>
+        Launcher.Host(result.Device, "BinaryFlowKernels.UpdateHost", result.Length, KernelCost.Streaming(result.Length, 2, 1, 14),
+            (l: logits.Segment(), p: probability.Segment(), y: result.Segment(), accuracy, seed, offset),
+            static s => BinaryFlowKernels.UpdateHost(s.l, s.p, s.y, s.accuracy, s.seed, s.offset));
 }

@@ -24,4 +24,14 @@ internal sealed class IlgpuBayesianFlow(IlgpuDevice device) : IBayesianFlowKerne
         Launcher.Device(device, BayesianFlowKernels.UpdateDevice, result.Length,
             new FlowUpdateArgs { Mu = mu.View(), Prediction = prediction.View(), Result = result.View(), Precision = precision, Accuracy = accuracy, Seed = seed, Offset = offset },
             KernelCost.Streaming(result.Length, 2, 1, 12));
+
+    public void BinaryEvidence(Tensor x, Tensor accuracy, Tensor result, int rowLength, ulong seed, ulong offset) =>
+        Launcher.Device(device, BinaryFlowKernels.EvidenceDevice, result.Length,
+            new BinaryEvidenceArgs { X = x.View(), Accuracy = accuracy.View(), Result = result.View(), RowLength = rowLength, Seed = seed, Offset = offset },
+            KernelCost.Streaming(result.Length, 1, 1, 12));
+
+    public void BinaryUpdate(Tensor logits, Tensor probability, Tensor result, float accuracy, ulong seed, ulong offset) =>
+        Launcher.Device(device, BinaryFlowKernels.UpdateDevice, result.Length,
+            new BinaryUpdateArgs { Logits = logits.View(), Probability = probability.View(), Result = result.View(), Accuracy = accuracy, Seed = seed, Offset = offset },
+            KernelCost.Streaming(result.Length, 2, 1, 14));
 }
