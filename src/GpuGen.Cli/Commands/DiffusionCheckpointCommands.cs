@@ -14,8 +14,16 @@ internal static class DiffusionCheckpointCommands
     /// <summary>A checkpoint loaded with its sampler chosen: what sample and eval need, and what to dispose.</summary>
     private sealed record Loaded(Func<int, Generator, Tensor> Sample, string Sampler, ToySet Data, IDisposable Owned);
 
-    /// <summary>A family's sampler options and how it loads a checkpoint with them.</summary>
-    private sealed record Family(string Name, Option[] Options, Func<string, Device, ParseResult, Loaded> Load);
+    /// <summary>A family's sampler options and how it loads a checkpoint with them; a family with a digits form
+    /// (the binary BFN) also says how it samples and scores digits.</summary>
+    private sealed record Family(string Name, Option[] Options, Func<string, Device, ParseResult, Loaded> Load)
+    {
+        /// <summary>(checkpoint, device, parse, n, stream, output path): writes the digits.</summary>
+        public Action<string, Device, ParseResult, int, Generator, string>? SampleDigits { get; init; }
+
+        /// <summary>(checkpoint, device, parse, data folder, stream): the test metrics on digits.</summary>
+        public Func<string, Device, ParseResult, string?, Generator, Dictionary<string, object?>>? EvalDigits { get; init; }
+    }
 
     private static Family Ddpm()
     {
@@ -45,7 +53,27 @@ internal static class DiffusionCheckpointCommands
             var (network, flow, set) = BfnToy.Load(path, device);
             var bfn = new ContinuousBfn(network, flow);
             return new Loaded((n, stream) => BfnToy.Sample(bfn, n, stream, count), $"{count} steps", set, network);
-        });
+        })
+        {
+            SampleDigits = (path, device, parse, n, stream, output) =>
+            {
+                var (network, bfn) = BinaryBfnPlan.Load(path, device);
+                using (network)
+                using (new TensorScope())
+                {
+                    var images = bfn.Sample(n, network.Pixels, stream, parse.GetValue(steps) ?? BinaryBfnPlan.SampleSteps).ToArray();
+                    if (SampleOutput.IsNpy(output)) NpyFile.Save(output, images, n, 1, 28, 28);
+                    else ImageGrid.SavePng(output, images, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
+                }
+            },
+            EvalDigits = (path, device, parse, folder, stream) =>
+            {
+                var (_, test) = Mnist.Load(folder);
+                var (network, bfn) = BinaryBfnPlan.Load(path, device);
+                using (network)
+                    return BinaryBfnPlan.FinalMetrics(network, bfn, test.Binarized(GpuGen.Models.Runner.TrainingRunner.TestBinarizationSeed), device, 100, stream);
+            },
+        };
     }
 
     private static Option<int?> SampleSteps(string description)
@@ -77,6 +105,12 @@ internal static class DiffusionCheckpointCommands
         {
             string path = parse.GetValue(output)!;
             bool npy = SampleOutput.IsNpy(path);
+            if (family.SampleDigits is { } digits && GpuGen.Models.Runner.CheckpointMetadata.IsDigits(parse.GetValue(checkpoint)!))
+            {
+                digits(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse, parse.GetValue(n), new Generator(parse.GetValue(seed)), path);
+                stderr.WriteLine($"wrote {Path.GetFullPath(path)}");
+                return GpuGenCli.Ok;
+            }
             var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);
             using (loaded.Owned)
             {
@@ -98,10 +132,23 @@ internal static class DiffusionCheckpointCommands
         var checkpoint = CheckpointOption(family.Name);
         var seed = new Option<ulong>("--seed") { Description = "The training run's --seed: the evaluation stream is seed + 3, as during training.", DefaultValueFactory = _ => 0UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command(family.Name, $"Evaluate a {family.Name} checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors.") { checkpoint, seed, json };
+        var command = new Command(family.Name, $"Evaluate a {family.Name} checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors{(family.EvalDigits is null ? "" : "; on digits, the test losses L^∞, L^n (n = 10, 25, 100) and L^r in nats per image")}.") { checkpoint, seed, json };
         foreach (var option in family.Options) command.Add(option);
+        var data = new Option<string?>("--data") { Description = "Digits: the folder of MNIST files the run used. Default: the embedded subset.", HelpName = "dir" };
+        if (family.EvalDigits is not null) command.Add(data);
         command.SetAction(parse =>
         {
+            if (family.EvalDigits is { } digits && GpuGen.Models.Runner.CheckpointMetadata.IsDigits(parse.GetValue(checkpoint)!))
+            {
+                var scores = digits(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse, parse.GetValue(data), new Generator(parse.GetValue(seed) + 3));
+                scores["model"] = family.Name;
+                scores["checkpoint"] = parse.GetValue(checkpoint);
+                if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(scores));
+                else
+                    foreach (var (key, value) in scores.Where(e => e.Value is double))
+                        stdout.WriteLine($"{key,-28} {value:F2} nats per image");
+                return GpuGenCli.Ok;
+            }
             var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);
             double[] values, floor;
             using (loaded.Owned)

@@ -41,17 +41,21 @@ internal static class TrainDiffusionCommands
         }
 
         /// <summary>Resolves --resume, checks --data and --epochs, then trains the chain that <paramref name="build"/>
-        /// makes from the network (and disposes what it returns with the run).</summary>
-        public int Run(ParseResult parse, TextWriter stdout, TextWriter stderr, Func<ParseResult, ToyDenoiser, (ToyChain Chain, IDisposable? Owned)> build)
+        /// makes from the network (and disposes what it returns with the run); digits go to
+        /// <paramref name="digits"/> when the model has a digits form.</summary>
+        public int Run(ParseResult parse, TextWriter stdout, TextWriter stderr, Func<ParseResult, ToyDenoiser, (ToyChain Chain, IDisposable? Owned)> build,
+            Func<ParseResult, string, bool, int>? digits = null)
         {
             string name = Common.Model;
             bool resuming = parse.GetValue(Common.Resume) is not null;
             parse = Common.ResolveResume(parse);
             string dataName = parse.GetValue(Common.Data) ?? "swissroll";
+            bool images = dataName == "mnist" || Directory.Exists(dataName);
+            if (images && digits is not null) return digits(parse, dataName, resuming);
             if (!ToyChainPlan.DataNames.TryGetValue(dataName, out var set))
-                throw new GpuGenException(dataName == "mnist" || Directory.Exists(dataName)
+                throw new GpuGenException(images
                     ? $"{name}: digits need the U-Net, which this build does not have yet; train on a 2-D toy (--data swissroll, 8gaussians or 25gaussians)"
-                    : $"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyChainPlan.DataNames.Keys)}", isUsageError: true);
+                    : $"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyChainPlan.DataNames.Keys)}{(digits is null ? "" : ", mnist or a folder of MNIST files")}", isUsageError: true);
             if (!resuming && parse.GetResult(Common.Epochs) is { Implicit: false })
                 throw new GpuGenException($"{name}: toy runs count training steps: give --steps, not --epochs", isUsageError: true);
             var (epochs, stepsPerEpoch) = IterationEpochs.Of(parse.GetValue(Steps), ToyChainPlan.StepsPerEpoch, "--steps");
@@ -91,14 +95,43 @@ internal static class TrainDiffusionCommands
     public static Command Bfn(TextWriter stdout, TextWriter stderr)
     {
         var shared = Shared.Create("bfn");
-        var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
-        var command = new Command("bfn", "Train a Bayesian Flow Network for continuous data (Graves et al. 2023) on a 2-D toy: the continuous-time loss, sampling by Bayesian updates.")
+        shared.Common.Data.Description = $"The data: {string.Join(", ", ToyChainPlan.DataNames.Keys)} (2-D toys: continuous data), or mnist / a folder of MNIST files (binarized digits: discrete data, two classes a pixel).";
+        shared.Width.Description = "Units of each hidden layer (toys: SiLU, default 128; digits: ReLU, default 512).";
+        shared.Depth.Description = "Hidden layers (toys: default 3; digits: default 2).";
+        shared.Common.Epochs.Description = "Digits: passes over the training split (default 50). The toys count --steps.";
+        var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "Toys: σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
+        var beta1 = shared.Common.Shaping(new Option<double>("--beta1") { Description = "Digits: β₁, the accuracy at t = 1 of the schedule β(t) = β₁t² (the paper's 3 for MNIST).", DefaultValueFactory = _ => 3.0 });
+        beta1.Validators.Add(r => { if (TrainOptions.Value<double>(r) is { } v && !(v > 0 && double.IsFinite(v))) r.AddError($"--beta1 must be positive, got {v}"); });
+        var command = new Command("bfn", "Train a Bayesian Flow Network (Graves et al. 2023): continuous data on a 2-D toy, or binarized MNIST digits (discrete data); the continuous-time loss, sampling by Bayesian updates.")
         {
-            sigma1,
+            sigma1, beta1,
         };
         shared.AddTo(command);
         command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
-            (BfnToy.Chain(network, new ContinuousBayesianFlow(p.GetValue(sigma1), BfnToy.Clip)), null)));
+            (BfnToy.Chain(network, new ContinuousBayesianFlow(p.GetValue(sigma1), BfnToy.Clip)), null),
+            (p, dataName, resuming) =>
+            {
+                if (!resuming && p.GetResult(shared.Steps) is { Implicit: false })
+                    throw new GpuGenException("bfn: on digits give --epochs, not --steps", isUsageError: true);
+                var (train, test) = Mnist.Load(dataName == "mnist" ? null : dataName);
+                // the digits' own defaults where an option was not given, recorded as the run's options (so --resume rebuilds the same run)
+                int Given(Option<int> option, int digitsDefault) => p.GetResult(option) is { Implicit: false } ? p.GetValue(option) : digitsDefault;
+                int epochs = Given(shared.Common.Epochs, 50), batch = Given(shared.Common.Batch, 100), width = Given(shared.Width, 512), depth = Given(shared.Depth, 2);
+                var options = shared.Common.RunOptions(p);
+                options = options with
+                {
+                    Epochs = epochs, Batch = batch,
+                    Arguments = new Dictionary<string, string>(options.Arguments)
+                    {
+                        ["--epochs"] = $"{epochs}", ["--batch"] = $"{batch}", ["--width"] = $"{width}", ["--depth"] = $"{depth}",
+                    },
+                };
+                ulong seed = p.GetValue(shared.Common.Seed);
+                var device = GlobalOptions.ResolveDevice(p);
+                using var network = new BinaryFlowMlp(new Generator(seed), device, train.Rows * train.Cols, width, depth);
+                using var plan = BinaryBfnPlan.Create(network, new BinaryBfn(network, p.GetValue(beta1)), train, test, new Generator(seed + 5), options);
+                return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
+            }));
         return command;
     }
 

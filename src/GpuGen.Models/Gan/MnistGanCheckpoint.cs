@@ -7,7 +7,7 @@ namespace GpuGen.Models.Gan;
 public static class MnistGanCheckpoint
 {
     /// <summary>True when the checkpoint at <paramref name="path"/> holds a GAN trained on digits (else a toy one).</summary>
-    public static bool IsDigits(string path) => SafeTensors.Load(path).Metadata.GetValueOrDefault("data") == "mnist";
+    public static bool IsDigits(string path) => Runner.CheckpointMetadata.IsDigits(path);
 
     /// <summary>Builds the <see cref="MnistGan"/> the checkpoint describes and loads it; a checkpoint of
     /// another model is one clear error, with nothing left allocated.</summary>

@@ -26,6 +26,9 @@ public sealed class CheckpointMetadata
 
     public string Path { get; }
 
+    /// <summary>True when the checkpoint at <paramref name="path"/> was trained on digits (metadata data = mnist), not a toy set.</summary>
+    public static bool IsDigits(string path) => SafeTensors.Load(path).Metadata.GetValueOrDefault("data") == "mnist";
+
     public string Text(string key) =>
         _file.Metadata.TryGetValue(key, out var v) ? v : throw new GpuGenException($"checkpoint {Path}: metadata '{key}' is missing");
 
