@@ -72,14 +72,14 @@ public static class GpuGenCli
             GlobalOptions.Verbose,
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
-            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM and BFN on 2-D toys.")
+            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM, BFN and Sohl-Dickstein's diffusion on 2-D toys, BFN on binarized MNIST.")
             {
                 TrainVaeCommand.Build(stdout, stderr),
                 TrainFamilyCommands.Autoencoder("ae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
-            }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr), TrainDiffusionCommands.Bfn(stdout, stderr)]),
+            }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr), TrainDiffusionCommands.Bfn(stdout, stderr), TrainDiffusionCommands.SohlDickstein(stdout, stderr)]),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),

@@ -12,7 +12,11 @@ namespace GpuGen.Cli.Commands;
 internal static class DiffusionCheckpointCommands
 {
     /// <summary>A checkpoint loaded with its sampler chosen: what sample and eval need, and what to dispose.</summary>
-    private sealed record Loaded(Func<int, Generator, Tensor> Sample, string Sampler, ToySet Data, IDisposable Owned);
+    private sealed record Loaded(Func<int, Generator, Tensor> Sample, string Sampler, ToySet Data, IDisposable Owned)
+    {
+        /// <summary>The model's own scores (Sohl-Dickstein's bound K), printed after the distances.</summary>
+        public Func<ToySet, Generator, Dictionary<string, object?>>? Scores { get; init; }
+    }
 
     /// <summary>A family's sampler options and how it loads a checkpoint with them; a family with a digits form
     /// (the binary BFN) also says how it samples and scores digits.</summary>
@@ -83,9 +87,19 @@ internal static class DiffusionCheckpointCommands
         return steps;
     }
 
-    public static IEnumerable<Command> Samples(TextWriter stdout, TextWriter stderr) => [Sample(Ddpm(), stderr), Sample(Bfn(), stderr)];
+    private static Family SohlDickstein() => new("diffusion", [], (path, device, parse) =>
+    {
+        var (network, schedule, set) = SohlDicksteinToy.Load(path, device);
+        var model = new SohlDicksteinDiffusion(network, schedule);
+        return new Loaded((n, stream) => model.Sample(n, stream), "learned reverse chain", set, new Owning(network, schedule))
+        {
+            Scores = (set, stream) => SohlDicksteinToy.Scores(model, set, stream),
+        };
+    });
 
-    public static IEnumerable<Command> Evals(TextWriter stdout, TextWriter stderr) => [Eval(Ddpm(), stdout), Eval(Bfn(), stdout)];
+    public static IEnumerable<Command> Samples(TextWriter stdout, TextWriter stderr) => [Sample(Ddpm(), stderr), Sample(Bfn(), stderr), Sample(SohlDickstein(), stderr)];
+
+    public static IEnumerable<Command> Evals(TextWriter stdout, TextWriter stderr) => [Eval(Ddpm(), stdout), Eval(Bfn(), stdout), Eval(SohlDickstein(), stdout)];
 
     private static Option<string> CheckpointOption(string name) => new("--checkpoint")
     {
@@ -151,11 +165,16 @@ internal static class DiffusionCheckpointCommands
             }
             var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);
             double[] values, floor;
+            Dictionary<string, object?> extra;
             using (loaded.Owned)
             {
                 var stream = new Generator(parse.GetValue(seed) + 3);
                 values = ToyChainPlan.Distances(ToyChainPlan.Points(loaded.Sample, ToyChainPlan.EvaluationPoints, stream), loaded.Data, stream);
                 floor = ToyChainPlan.Floors(loaded.Data, stream);
+                // the model's own scores as the run's final metrics drew them: a fresh evaluation stream, the floors first
+                var final = new Generator(parse.GetValue(seed) + 3);
+                if (loaded.Scores is not null) ToyChainPlan.Floors(loaded.Data, final);
+                extra = loaded.Scores?.Invoke(loaded.Data, final) ?? [];
             }
             var metrics = new Dictionary<string, object?>
             {
@@ -163,12 +182,14 @@ internal static class DiffusionCheckpointCommands
                 ["test_energy_distance"] = values[0], ["test_sliced_wasserstein"] = values[1],
                 ["energy_distance_floor"] = floor[0], ["sliced_wasserstein_floor"] = floor[1],
             };
+            foreach (var (key, value) in extra) metrics[key] = value;
             if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(metrics));
             else
             {
                 stdout.WriteLine($"sampler            {loaded.Sampler}");
                 stdout.WriteLine($"energy distance    {values[0]:F4} (data against data: {floor[0]:F4}; {ToyChainPlan.EvaluationPoints} points each)");
                 stdout.WriteLine($"sliced W1          {values[1]:F4} (data against data: {floor[1]:F4})");
+                foreach (var (key, value) in extra) stdout.WriteLine($"{key,-18} {value:F3}");
             }
             return GpuGenCli.Ok;
         });

@@ -44,7 +44,7 @@ internal static class TrainDiffusionCommands
         /// makes from the network (and disposes what it returns with the run); digits go to
         /// <paramref name="digits"/> when the model has a digits form.</summary>
         public int Run(ParseResult parse, TextWriter stdout, TextWriter stderr, Func<ParseResult, ToyDenoiser, (ToyChain Chain, IDisposable? Owned)> build,
-            Func<ParseResult, string, bool, int>? digits = null)
+            Func<ParseResult, string, bool, int>? digits = null, Func<ParseResult, Generator, Device, ToyDenoiser>? network = null)
         {
             string name = Common.Model;
             bool resuming = parse.GetValue(Common.Resume) is not null;
@@ -62,8 +62,8 @@ internal static class TrainDiffusionCommands
             var options = Common.RunOptions(parse) with { Epochs = epochs };
             ulong seed = parse.GetValue(Common.Seed);
             var device = GlobalOptions.ResolveDevice(parse);
-            using var network = new ToyDenoiser(new Generator(seed), device, parse.GetValue(Width), parse.GetValue(Depth));
-            var (chain, owned) = build(parse, network);
+            using var model = network?.Invoke(parse, new Generator(seed), device) ?? new ToyDenoiser(new Generator(seed), device, parse.GetValue(Width), parse.GetValue(Depth));
+            var (chain, owned) = build(parse, model);
             using (owned)
             using (var plan = ToyChainPlan.Create(chain, set, stepsPerEpoch, new Generator(seed + 5), options))
                 return TrainRun.Execute(plan.Plan, options, Common, parse, device, stdout, stderr);
@@ -89,6 +89,25 @@ internal static class TrainDiffusionCommands
             var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], p.GetValue(timesteps), p.GetValue(betaStart), p.GetValue(betaEnd));
             return (DdpmToy.Chain(network, noise), noise);
         }));
+        return command;
+    }
+
+    public static Command SohlDickstein(TextWriter stdout, TextWriter stderr)
+    {
+        var shared = Shared.Create("diffusion");
+        var timesteps = shared.Common.Shaping(new Option<int>("--timesteps") { Description = "T, the trajectory's length (the paper's swiss roll: 40).", DefaultValueFactory = _ => SohlDicksteinToy.DefaultSteps });
+        timesteps.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--timesteps must be at least 2, got {v}"); });
+        var betaStart = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-start") { Description = "Added to the first step's β (their code's step1_beta): the smallest variance the reverse chain learns.", DefaultValueFactory = _ => 1e-3 }));
+        var command = new Command("diffusion", "Train Sohl-Dickstein et al. (2015)'s diffusion on a 2-D toy: Gaussian reverse steps with a learned mean and variance, trained on the bound K.")
+        {
+            timesteps, betaStart,
+        };
+        shared.AddTo(command);
+        command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
+        {
+            var schedule = NoiseSchedule.SohlDickstein(p.GetValue(timesteps), p.GetValue(betaStart));
+            return (SohlDicksteinToy.Chain(network, schedule), schedule);
+        }, network: (p, init, device) => SohlDicksteinToy.Network(init, device, p.GetValue(shared.Width), p.GetValue(shared.Depth))));
         return command;
     }
 

@@ -1,3 +1,5 @@
+using GpuGen.Data;
+
 namespace GpuGen.Models.Diffusion;
 
 /// <summary>
@@ -12,6 +14,7 @@ namespace GpuGen.Models.Diffusion;
 /// <param name="Variants">Other samplers reported in the final metrics (DDIM with 10 steps, BFN with 10 …),
 /// each by a metric key prefix and its description.</param>
 /// <param name="Metadata">What the checkpoint records to rebuild the model (its sizes, schedule, data).</param>
+/// <param name="ExtraMetrics">The model's own final metrics on the set (a likelihood bound), from an evaluation stream.</param>
 public sealed record ToyChain(
     string Name,
     ToyDenoiser Network,
@@ -19,4 +22,5 @@ public sealed record ToyChain(
     Func<int, Generator, Action<string, Tensor>?, Tensor> Sample,
     string SamplerName,
     IReadOnlyList<(string Key, string Description, Func<int, Generator, Tensor> Sample)> Variants,
-    IReadOnlyDictionary<string, string> Metadata);
+    IReadOnlyDictionary<string, string> Metadata,
+    Func<ToySet, Generator, Dictionary<string, object?>>? ExtraMetrics = null);

@@ -84,6 +84,7 @@ public static class ToyChainPlan
             ["sliced_wasserstein_floor"] = floor[1],
             ["steps"] = steps,
         };
+        foreach (var (key, value) in model.ExtraMetrics?.Invoke(set, stream) ?? []) metrics[key] = value;
         foreach (var (key, _, sample) in model.Variants)
         {
             var d = Distances(Points(sample, EvaluationPoints, stream), set, stream);

@@ -25,6 +25,7 @@ public enum BetaSchedule
 public sealed class NoiseSchedule : IDisposable
 {
     private readonly Dictionary<Device, (Tensor SqrtAlphaBar, Tensor SqrtOneMinusAlphaBar)> _tables = [];
+    private readonly Dictionary<(string, Device), Tensor> _columns = [];
 
     /// <summary>Validates β: T ≥ 2, every β_t in (0, 1), ᾱ strictly decreasing (it reaches the data's
     /// noise from above); one clear error otherwise.</summary>
@@ -142,10 +143,28 @@ public sealed class NoiseSchedule : IDisposable
         }
     }
 
+    /// <summary>
+    /// A per-timestep quantity as a [T, 1] table on <paramref name="device"/> (for gathering one row per
+    /// example with Ops.IndexSelect), computed once per name and device from <paramref name="value"/>(t)
+    /// in double and owned by the schedule.
+    /// </summary>
+    public Tensor Column(string name, Device device, Func<int, double> value)
+    {
+        lock (_tables)
+        {
+            if (_columns.TryGetValue((name, device), out var column)) return column;
+            column = Tensor.FromArray(Enumerable.Range(0, Steps).Select(t => (float)value(t)).ToArray(), Shape.Of(Steps, 1), device);
+            TensorScope.Release(column);
+            return _columns[(name, device)] = column;
+        }
+    }
+
     public void Dispose()
     {
         lock (_tables)
         {
+            foreach (var column in _columns.Values) column.Dispose();
+            _columns.Clear();
             foreach (var (a, s) in _tables.Values)
             {
                 a.Dispose();
