@@ -125,11 +125,8 @@ public sealed class BinaryBfn(DenoisingNetwork network, double beta1)
     public Tensor Sample(int n, int pixels, Generator stream, int steps, Action<string, Tensor>? visit = null)
     {
         if (steps < 1) throw new GpuGenException($"bfn: sampling needs at least one step, got {steps}", isUsageError: true);
-        var device = Network.NamedParameters().First().Tensor.Device;
-        using var noGrad = Autograd.NoGrad();
-        bool wasTraining = Network.Training;
-        Network.Eval();
-        try
+        var device = Sampling.DeviceOf(Network);
+        return Sampling.InEvaluationMode(Network, () =>
         {
             var lambda = Tensor.Zeros(Shape.Of(n, pixels), device);
             for (int i = 1; i <= steps; i++)
@@ -146,10 +143,6 @@ public sealed class BinaryBfn(DenoisingNetwork network, double beta1)
             lambda.Dispose();
             visit?.Invoke("p at t = 1", final);
             return Ops.Bernoulli(final, stream);
-        }
-        finally
-        {
-            Network.Train(wasTraining);
-        }
+        });
     }
 }

@@ -42,11 +42,8 @@ public sealed class ContinuousBfn(DenoisingNetwork network, ContinuousBayesianFl
     public Tensor Sample(int n, Shape example, Generator stream, int steps, Action<string, Tensor>? visit = null)
     {
         if (steps < 1) throw new GpuGenException($"bfn: sampling needs at least one step, got {steps}", isUsageError: true);
-        var device = Network.NamedParameters().First().Tensor.Device;
-        using var noGrad = Autograd.NoGrad();
-        bool wasTraining = Network.Training;
-        Network.Eval();
-        try
+        var device = Sampling.DeviceOf(Network);
+        return Sampling.InEvaluationMode(Network, () =>
         {
             var mu = Tensor.Zeros(new Shape([n, .. example.ToArray()]), device);
             double precision = 1;
@@ -66,10 +63,6 @@ public sealed class ContinuousBfn(DenoisingNetwork network, ContinuousBayesianFl
             mu.Dispose();
             visit?.Invoke("x̂ at t = 1", x);
             return x;
-        }
-        finally
-        {
-            Network.Train(wasTraining);
-        }
+        });
     }
 }

@@ -54,11 +54,8 @@ public sealed class Ddpm(DenoisingNetwork network, NoiseSchedule schedule)
     public Tensor Sample(int n, Shape example, Generator stream, DiffusionSampler sampler, Action<int, Tensor>? visit = null)
     {
         var timesteps = Timesteps(sampler);
-        var device = DeviceOf(Network);
-        using var noGrad = Autograd.NoGrad();
-        bool wasTraining = Network.Training;
-        Network.Eval();
-        try
+        var device = Sampling.DeviceOf(Network);
+        return Sampling.InEvaluationMode(Network, () =>
         {
             var x = Ops.Normal(new Shape([n, .. example.ToArray()]), stream, device);
             visit?.Invoke(timesteps[0] + 1, x);
@@ -75,13 +72,6 @@ public sealed class Ddpm(DenoisingNetwork network, NoiseSchedule schedule)
                 visit?.Invoke(t, x);
             }
             return x;
-        }
-        finally
-        {
-            Network.Train(wasTraining);
-        }
+        });
     }
-
-    private static Device DeviceOf(Module module) =>
-        module.NamedParameters().FirstOrDefault().Tensor?.Device ?? throw new InvalidOperationException("ddpm: the network has no parameters");
 }

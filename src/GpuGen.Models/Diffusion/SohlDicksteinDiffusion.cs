@@ -90,9 +90,8 @@ public sealed class SohlDicksteinDiffusion
 
     /// <summary>n points by the learned reverse chain from x_{T−1} ~ N(0, I) to index 0; the visitor sees x at
     /// every index, from T − 1 down.</summary>
-    public Tensor Sample(int n, Generator stream, Action<string, Tensor>? visit = null)
+    public Tensor Sample(int n, Generator stream, Action<string, Tensor>? visit = null) => Sampling.InEvaluationMode(Network, () =>
     {
-        using var noGrad = Autograd.NoGrad();
         var x = Ops.Normal(Shape.Of(n, ToyDenoiser.PointDim), stream, Network.Device);
         visit?.Invoke($"x_{Schedule.Steps - 1}", x);
         for (int t = Schedule.Steps - 1; t >= 1; t--)
@@ -105,5 +104,5 @@ public sealed class SohlDicksteinDiffusion
             visit?.Invoke($"x_{t - 1}", x);
         }
         return x;
-    }
+    });
 }
