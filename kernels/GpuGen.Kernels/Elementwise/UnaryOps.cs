@@ -57,6 +57,13 @@ public struct Abs : IUnaryOp
 }
 
 /// <summary>−1, 0 or 1 (±0 and NaN pass through).</summary>
+/// <summary>⌊x⌋, the largest whole number not above x.</summary>
+public struct Floor : IUnaryOp
+{
+    public readonly float Apply(float x) => MathF.Floor(x);
+    public readonly Vector512<float> Apply(Vector512<float> x) => Vector512.Floor(x);
+}
+
 public struct Sign : IUnaryOp
 {
     public readonly float Apply(float x) => x > 0f ? 1f : x < 0f ? -1f : x;

@@ -61,11 +61,11 @@ internal static class DiffusionCheckpointCommands
         {
             SampleDigits = (path, device, parse, n, stream, output) =>
             {
-                var (network, bfn) = BinaryBfnPlan.Load(path, device);
-                using (network)
+                var bfn = DigitBfnPlan.Load(path, device);
+                using (bfn.Network)
                 using (new TensorScope())
                 {
-                    var images = bfn.Sample(n, network.Pixels, stream, parse.GetValue(steps) ?? BinaryBfnPlan.SampleSteps).ToArray();
+                    var images = bfn.Sample(n, stream, parse.GetValue(steps) ?? DigitBfnPlan.SampleSteps).ToArray();
                     if (SampleOutput.IsNpy(output)) NpyFile.Save(output, images, n, 1, 28, 28);
                     else ImageGrid.SavePng(output, images, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
                 }
@@ -73,9 +73,9 @@ internal static class DiffusionCheckpointCommands
             EvalDigits = (path, device, parse, folder, stream) =>
             {
                 var (_, test) = Mnist.Load(folder);
-                var (network, bfn) = BinaryBfnPlan.Load(path, device);
-                using (network)
-                    return BinaryBfnPlan.FinalMetrics(network, bfn, test.Binarized(GpuGen.Models.Runner.TrainingRunner.TestBinarizationSeed), device, 100, stream);
+                var bfn = DigitBfnPlan.Load(path, device);
+                using (bfn.Network)
+                    return DigitBfnPlan.FinalMetrics(bfn, DigitBfnPlan.Scored(bfn, test), device, 100, stream);
             },
         };
     }
@@ -160,7 +160,7 @@ internal static class DiffusionCheckpointCommands
                 if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(scores));
                 else
                     foreach (var (key, value) in scores.Where(e => e.Value is double))
-                        stdout.WriteLine($"{key,-28} {value:F2} nats per image");
+                        stdout.WriteLine($"{key,-28} {value:F3} {(key.Contains("bits_per_dim") ? "bits per dimension" : "nats per image")}");
                 return GpuGenCli.Ok;
             }
             var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);

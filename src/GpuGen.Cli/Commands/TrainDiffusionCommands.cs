@@ -118,12 +118,14 @@ internal static class TrainDiffusionCommands
         shared.Width.Description = "Units of each hidden layer (toys: SiLU, default 128; digits: ReLU, default 512).";
         shared.Depth.Description = "Hidden layers (toys: default 3; digits: default 2).";
         shared.Common.Epochs.Description = "Digits: passes over the training split (default 50). The toys count --steps.";
-        var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "Toys: σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
+        var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "Toys and binned digits: σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
         var beta1 = shared.Common.Shaping(new Option<double>("--beta1") { Description = "Digits: β₁, the accuracy at t = 1 of the schedule β(t) = β₁t² (the paper's 3 for MNIST).", DefaultValueFactory = _ => 3.0 });
         beta1.Validators.Add(r => { if (TrainOptions.Value<double>(r) is { } v && !(v > 0 && double.IsFinite(v))) r.AddError($"--beta1 must be positive, got {v}"); });
-        var command = new Command("bfn", "Train a Bayesian Flow Network (Graves et al. 2023): continuous data on a 2-D toy, or binarized MNIST digits (discrete data); the continuous-time loss, sampling by Bayesian updates.")
+        var bins = shared.Common.Shaping(new Option<int?>("--bins") { Description = "Digits: model the intensities in K bins (discretised data, §5 of the paper) instead of binarized digits (discrete data)." });
+        bins.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--bins must be at least 2, got {v}"); });
+        var command = new Command("bfn", "Train a Bayesian Flow Network (Graves et al. 2023): continuous data on a 2-D toy, binarized MNIST digits (discrete data), or digits in K bins (--bins: discretised data); the continuous-time loss, sampling by Bayesian updates.")
         {
-            sigma1, beta1,
+            sigma1, beta1, bins,
         };
         shared.AddTo(command);
         command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
@@ -147,9 +149,22 @@ internal static class TrainDiffusionCommands
                 };
                 ulong seed = p.GetValue(shared.Common.Seed);
                 var device = GlobalOptions.ResolveDevice(p);
-                using var network = new BinaryFlowMlp(new Generator(seed), device, train.Rows * train.Cols, width, depth);
-                using var plan = BinaryBfnPlan.Create(network, new BinaryBfn(network, p.GetValue(beta1)), train, test, new Generator(seed + 5), options);
-                return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
+                IDigitFlow model;
+                IReadOnlyDictionary<string, string> metadata;
+                if (p.GetValue(bins) is { } k)
+                {
+                    var discretised = new DiscretisedBfn(new DiscretisedFlowMlp(new Generator(seed), device, train.Rows * train.Cols, width, depth), new ContinuousBayesianFlow(p.GetValue(sigma1)), k);
+                    (model, metadata) = (discretised, DigitBfnPlan.Metadata(discretised));
+                }
+                else
+                {
+                    var network = new BinaryFlowMlp(new Generator(seed), device, train.Rows * train.Cols, width, depth);
+                    var binary = new BinaryBfn(network, p.GetValue(beta1), network.Pixels);
+                    (model, metadata) = (binary, DigitBfnPlan.Metadata(network, binary));
+                }
+                using (model.Network)
+                using (var plan = DigitBfnPlan.Create(model, metadata, train, test, device, new Generator(seed + 5), options))
+                    return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
             }));
         return command;
     }

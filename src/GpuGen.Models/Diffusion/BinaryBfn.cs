@@ -40,8 +40,15 @@ public sealed class BinaryFlowMlp : DenoisingNetwork
 /// </code>
 /// L^n + L^r bounds the negative log-likelihood (the paper's table reports it for n = 10 … ∞).
 /// </summary>
-public sealed class BinaryBfn(DenoisingNetwork network, double beta1)
+public sealed class BinaryBfn(DenoisingNetwork network, double beta1, int pixels = 784) : IDigitFlow
 {
+    public string Kind => "binary";
+    public int Pixels { get; } = pixels;
+    public bool Binarized => true;
+
+    /// <summary>The binarized digits as they are.</summary>
+    public Tensor Prepare(Tensor images) => images;
+
     public DenoisingNetwork Network { get; } = network;
 
     /// <summary>β₁, the accuracy at t = 1 (the paper used 3 for MNIST).</summary>
@@ -122,13 +129,13 @@ public sealed class BinaryBfn(DenoisingNetwork network, double beta1)
     /// p = σ(l(λ, 1)) and the pixels are drawn from it. <paramref name="visit"/> sees θ₁ = σ(λ) before
     /// each step and the final p. Returns the drawn images [n, D] of 0s and 1s.
     /// </summary>
-    public Tensor Sample(int n, int pixels, Generator stream, int steps, Action<string, Tensor>? visit = null)
+    public Tensor Sample(int n, Generator stream, int steps, Action<string, Tensor>? visit = null)
     {
         if (steps < 1) throw new GpuGenException($"bfn: sampling needs at least one step, got {steps}", isUsageError: true);
         var device = Sampling.DeviceOf(Network);
         return Sampling.InEvaluationMode(Network, () =>
         {
-            var lambda = Tensor.Zeros(Shape.Of(n, pixels), device);
+            var lambda = Tensor.Zeros(Shape.Of(n, Pixels), device);
             for (int i = 1; i <= steps; i++)
             {
                 using var scope = new TensorScope();

@@ -29,6 +29,9 @@ public sealed class CheckpointMetadata
     /// <summary>True when the checkpoint at <paramref name="path"/> was trained on digits (metadata data = mnist), not a toy set.</summary>
     public static bool IsDigits(string path) => SafeTensors.Load(path).Metadata.GetValueOrDefault("data") == "mnist";
 
+    /// <summary>The value of <paramref name="key"/>, or null when the checkpoint has none (a key added later).</summary>
+    public string? Optional(string key) => _file.Metadata.GetValueOrDefault(key);
+
     public string Text(string key) =>
         _file.Metadata.TryGetValue(key, out var v) ? v : throw new GpuGenException($"checkpoint {Path}: metadata '{key}' is missing");
 

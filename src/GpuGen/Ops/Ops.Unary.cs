@@ -19,6 +19,8 @@ public static partial class Ops
     public static Tensor Abs(Tensor x) => Map("abs", x, new K.Abs(), (g, x, y) => Mul(g, Sign(x)));
     /// <summary>−1, 0 or 1; piecewise constant, so its output does not track gradients.</summary>
     public static Tensor Sign(Tensor x) => Map("sign", x, new K.Sign(), grad: null);
+    /// <summary>⌊x⌋ (binning, indices); piecewise constant, so it carries no gradient.</summary>
+    public static Tensor Floor(Tensor x) => Map("floor", x, new K.Floor(), grad: null);
     public static Tensor Sigmoid(Tensor x) => Map("sigmoid", x, new K.Sigmoid(), (g, x, y) => Mul(g, Mul(y, Sub(1f, y))));
     public static Tensor LogSigmoid(Tensor x) => Map("logSigmoid", x, new K.LogSigmoid(), (g, x, y) => Mul(g, Sigmoid(Neg(x))));
     public static Tensor Tanh(Tensor x) => Map("tanh", x, new K.Tanh(), (g, x, y) => Mul(g, Sub(1f, Square(y))));

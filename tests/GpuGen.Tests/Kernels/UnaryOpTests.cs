@@ -28,6 +28,7 @@ public class UnaryOpTests
         new("rsqrt", Ops.Rsqrt, x => 1 / Math.Sqrt(x), 1e-3f, 100, 4e-7),
         new("abs", Ops.Abs, Math.Abs, -4, 4, 0),
         new("sign", Ops.Sign, x => Math.Sign(x), -4, 4, 0),
+        new("floor", Ops.Floor, Math.Floor, -4, 4, 0),
         new("sigmoid", Ops.Sigmoid, R.Sigmoid, -20, 20, 1e-6),
         new("logSigmoid", Ops.LogSigmoid, x => -R.Softplus(-x), -20, 20, 1e-6, 1e-7),
         new("tanh", Ops.Tanh, Math.Tanh, -6, 6, 1e-6),

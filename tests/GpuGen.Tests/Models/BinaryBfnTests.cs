@@ -83,18 +83,22 @@ public class BinaryBfnTests
         var (train, test) = Mnist.Load(null);
         using var network = new BinaryFlowMlp(new Generator(2), TestSupport.Cpu, 784, 64, 2);
         var options = new RunOptions { Out = folder.Path, Epochs = 2, Batch = 100, LearningRate = 1e-3f, Seed = 2 };
-        using var plan = BinaryBfnPlan.Create(network, new BinaryBfn(network, Beta1), train, test, new Generator(7), options);
+        var bfn = new BinaryBfn(network, Beta1);
+        using var plan = DigitBfnPlan.Create(bfn, DigitBfnPlan.Metadata(network, bfn), train, test, TestSupport.Cpu, new Generator(7), options);
         var result = TrainingRunner.Run(plan.Plan, TestSupport.Cpu, options, NoProgress.Instance);
         Assert.That((double)result.Metrics["test_loss_continuous"]!, Is.LessThan(400));
         Assert.That((double)result.Metrics["test_nll_bound_10_steps"]!, Is.LessThan(600).And.GreaterThan((double)result.Metrics["test_loss_reconstruction"]!));
         Assert.That(result.Files, Does.Contain("samples.png").And.Contain("chain.png"));
     }
 
+    /// <summary>On a 400/100-digit subset in real MNIST files (--data DIR), to keep the final table quick.</summary>
     [Test]
     public void TrainSampleEvalAndResumeFromTheCommandLine()
     {
         using var folder = new TempFolder();
-        string[] run = ["train", "bfn", "--data", "mnist", "--width", "16", "--depth", "1", "--seed", "4", "--device", "cpu"];
+        using var data = new TempFolder();
+        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 400, 100);
+        string[] run = ["train", "bfn", "--data", data.Path, "--width", "16", "--depth", "1", "--seed", "4", "--device", "cpu"];
         var (code, stdout, error) = CliRunner.Run([.. run, "--epochs", "1", "--out", folder.Path, "--json"]);
         Assert.That(code, Is.EqualTo(0), error);
         var metrics = JsonDocument.Parse(stdout).RootElement;
@@ -106,7 +110,7 @@ public class BinaryBfnTests
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(new FileInfo(folder.File("d.npy")).Length, Is.EqualTo(128 + 9 * 784 * 4), "float32 [9, 1, 28, 28] after its header");
 
-        (code, stdout, error) = CliRunner.Run("eval", "bfn", "--checkpoint", checkpoint, "--seed", "4", "--json", "--device", "cpu");
+        (code, stdout, error) = CliRunner.Run("eval", "bfn", "--checkpoint", checkpoint, "--data", data.Path, "--seed", "4", "--json", "--device", "cpu");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(JsonDocument.Parse(stdout).RootElement.GetProperty("test_nll_bound_25_steps").GetDouble(),
             Is.EqualTo(metrics.GetProperty("test_nll_bound_25_steps").GetDouble()), "the same evaluation stream, the same numbers");
