@@ -35,17 +35,44 @@ internal static class DiffusionCheckpointCommands
         var ddim = new Option<bool>("--ddim") { Description = "Sample with DDIM (Song et al. 2021) instead of the ancestral chain." };
         var eta = new Option<float>("--eta") { Description = "DDIM's η: 0 deterministic, 1 as noisy as the ancestral chain.", DefaultValueFactory = _ => 0f };
         eta.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v >= 0 && v <= 1)) r.AddError($"--eta must be in [0, 1], got {v}"); });
+        DiffusionSampler How(ParseResult parse, float clip = 0f)
+        {
+            if (parse.GetValue(ddim)) return DiffusionSampler.DdimSteps(parse.GetValue(steps) ?? 50, parse.GetValue(eta)) with { Clip = clip };
+            if (parse.GetResult(steps) is { Implicit: false } || parse.GetResult(eta) is { Implicit: false })
+                throw new GpuGenException("ddpm: --sample-steps and --eta are DDIM's: add --ddim (the ancestral chain visits every timestep)", isUsageError: true);
+            return DiffusionSampler.Ancestral with { Clip = clip };
+        }
         return new Family("ddpm", [steps, ddim, eta], (path, device, parse) =>
         {
-            DiffusionSampler how;
-            if (parse.GetValue(ddim)) how = DiffusionSampler.DdimSteps(parse.GetValue(steps) ?? 50, parse.GetValue(eta));
-            else if (parse.GetResult(steps) is { Implicit: false } || parse.GetResult(eta) is { Implicit: false })
-                throw new GpuGenException("ddpm: --sample-steps and --eta are DDIM's: add --ddim (the ancestral chain visits every timestep)", isUsageError: true);
-            else how = DiffusionSampler.Ancestral;
+            var how = How(parse);
             var (network, schedule, set) = DdpmToy.Load(path, device);
             var ddpm = new Ddpm(network, schedule);
             return new Loaded((n, stream) => DdpmToy.Sample(ddpm, n, stream, how), how.ToString(), set, new Owning(network, schedule));
-        });
+        })
+        {
+            SampleDigits = (path, device, parse, n, stream, output) =>
+            {
+                var how = How(parse, clip: 1f);
+                var (network, schedule) = DdpmDigitsPlan.Load(path, device);
+                using (network)
+                using (schedule)
+                using (new TensorScope())
+                {
+                    var images = DdpmDigitsPlan.Intensities(new Ddpm(network, schedule).Sample(n, Shape.Of(1, 28, 28), stream, how)).ToArray();
+                    if (SampleOutput.IsNpy(output)) NpyFile.Save(output, images, n, 1, 28, 28);
+                    else ImageGrid.SavePng(output, images, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
+                }
+            },
+            EvalDigits = (path, device, parse, folder, stream) =>
+            {
+                var (train, test) = Mnist.Load(folder);
+                var (network, schedule) = DdpmDigitsPlan.Load(path, device);
+                using (network)
+                using (schedule)
+                using (var judge = GpuGen.Models.Metrics.MnistJudge.Train(train, test, device))
+                    return DdpmDigitsPlan.FinalMetrics(new Ddpm(network, schedule), judge, test, stream);
+            },
+        };
     }
 
     private static Family Bfn()
@@ -160,7 +187,7 @@ internal static class DiffusionCheckpointCommands
                 if (parse.GetValue(json)) stdout.WriteLine(JsonSerializer.Serialize(scores));
                 else
                     foreach (var (key, value) in scores.Where(e => e.Value is double))
-                        stdout.WriteLine($"{key,-28} {value:F3} {(key.Contains("bits_per_dim") ? "bits per dimension" : "nats per image")}");
+                        stdout.WriteLine($"{key,-28} {value:F3}{(key.Contains("bits_per_dim") ? " bits per dimension" : key.Contains("_loss_") || key.Contains("nll") ? " nats per image" : "")}");
                 return GpuGenCli.Ok;
             }
             var loaded = family.Load(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse);

@@ -54,7 +54,7 @@ internal static class TrainDiffusionCommands
             if (images && digits is not null) return digits(parse, dataName, resuming);
             if (!ToyChainPlan.DataNames.TryGetValue(dataName, out var set))
                 throw new GpuGenException(images
-                    ? $"{name}: digits need the U-Net, which this build does not have yet; train on a 2-D toy (--data swissroll, 8gaussians or 25gaussians)"
+                    ? $"{name}: trains on the 2-D toys (--data swissroll, 8gaussians or 25gaussians); for digits use ddpm or bfn"
                     : $"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyChainPlan.DataNames.Keys)}{(digits is null ? "" : ", mnist or a folder of MNIST files")}", isUsageError: true);
             if (!resuming && parse.GetResult(Common.Epochs) is { Implicit: false })
                 throw new GpuGenException($"{name}: toy runs count training steps: give --steps, not --epochs", isUsageError: true);
@@ -73,21 +73,57 @@ internal static class TrainDiffusionCommands
     public static Command Ddpm(TextWriter stdout, TextWriter stderr)
     {
         var shared = Shared.Create("ddpm");
-        var timesteps = shared.Common.Shaping(new Option<int>("--timesteps") { Description = "T, the number of noising steps.", DefaultValueFactory = _ => 100 });
+        var timesteps = shared.Common.Shaping(new Option<int>("--timesteps") { Description = "T, the number of noising steps (toys: 100; digits: 1000 unless given).", DefaultValueFactory = _ => 100 });
         timesteps.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--timesteps must be at least 2, got {v}"); });
         var schedule = shared.Common.Shaping(new Option<string>("--beta-schedule") { Description = "β_t: linear (Ho et al.), cosine (Nichol & Dhariwal) or sohl-dickstein (1/(T − t + 1), plus --beta-start on the first step).", DefaultValueFactory = _ => "linear" });
         schedule.AcceptOnlyFromAmong([.. NoiseSchedule.Names.Keys]);
         var betaStart = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-start") { Description = "β of the first step (linear; sohl-dickstein: added to the first step).", DefaultValueFactory = _ => 1e-4 }));
-        var betaEnd = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-end") { Description = "β of the last step (linear).", DefaultValueFactory = _ => 0.05 }));
-        var command = new Command("ddpm", "Train a DDPM (Ho et al. 2020) on a 2-D toy: ε-prediction with the simple loss, ancestral and DDIM sampling.")
+        var betaEnd = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-end") { Description = "β of the last step (linear; toys: 0.05; digits: 0.02 unless given).", DefaultValueFactory = _ => 0.05 }));
+        var channels = shared.Common.Shaping(TrainOptions.Positive(new Option<int>("--channels") { Description = "Digits: the U-Net's base channel count (a multiple of 8).", DefaultValueFactory = _ => 32 }));
+        channels.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v % 8 != 0) r.AddError($"--channels must be a multiple of 8 (the GroupNorm groups), got {v}"); });
+        var command = new Command("ddpm", "Train a DDPM (Ho et al. 2020): ε-prediction with the simple loss, on a 2-D toy (an MLP) or MNIST digits (a U-Net); ancestral and DDIM sampling.")
         {
-            timesteps, schedule, betaStart, betaEnd,
+            timesteps, schedule, betaStart, betaEnd, channels,
         };
+        shared.Common.Epochs.Description = "Digits: passes over the training split (default 5). The toys count --steps.";
         shared.AddTo(command);
         command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
         {
             var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], p.GetValue(timesteps), p.GetValue(betaStart), p.GetValue(betaEnd));
             return (DdpmToy.Chain(network, noise), noise);
+        },
+        (p, dataName, resuming) =>
+        {
+            if (!resuming && p.GetResult(shared.Steps) is { Implicit: false })
+                throw new GpuGenException("ddpm: on digits give --epochs, not --steps", isUsageError: true);
+            foreach (var toyOnly in new Option[] { shared.Width, shared.Depth })
+                if (!resuming && p.GetResult(toyOnly) is { Implicit: false })
+                    throw new GpuGenException($"ddpm: {toyOnly.Name} is the toys' MLP; on digits the U-Net takes --channels", isUsageError: true);
+            var (train, test) = Mnist.Load(dataName == "mnist" ? null : dataName);
+            // the digits' own defaults (Ho et al.: T = 1000, β 1e-4 → 0.02) where an option was not given, recorded as the run's options
+            int Given(Option<int> option, int digitsDefault) => p.GetResult(option) is { Implicit: false } ? p.GetValue(option) : digitsDefault;
+            double GivenBeta(Option<double> option, double digitsDefault) => p.GetResult(option) is { Implicit: false } ? p.GetValue(option) : digitsDefault;
+            int epochs = Given(shared.Common.Epochs, 5), batch = Given(shared.Common.Batch, 64), steps = Given(timesteps, 1000);
+            double start = GivenBeta(betaStart, 1e-4), end = GivenBeta(betaEnd, 0.02);
+            float lr = p.GetResult(shared.Common.LearningRate) is { Implicit: false } ? p.GetValue(shared.Common.LearningRate) : 5e-4f;
+            var options = shared.Common.RunOptions(p);
+            options = options with
+            {
+                Epochs = epochs, Batch = batch, LearningRate = lr,
+                Arguments = new Dictionary<string, string>(options.Arguments)
+                {
+                    ["--epochs"] = $"{epochs}", ["--batch"] = $"{batch}", ["--timesteps"] = $"{steps}",
+                    ["--beta-start"] = start.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    ["--beta-end"] = end.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                    ["--lr"] = lr.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                },
+            };
+            using var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], steps, start, end);
+            ulong seed = p.GetValue(shared.Common.Seed);
+            var device = GlobalOptions.ResolveDevice(p);
+            using var network = new UNet(new Generator(seed), device, channels: p.GetValue(channels));
+            using var plan = DdpmDigitsPlan.Create(network, noise, train, test, new Generator(seed + 5), options);
+            return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
         }));
         return command;
     }

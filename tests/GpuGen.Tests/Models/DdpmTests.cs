@@ -96,7 +96,7 @@ public class DdpmTests
     }
 
     [TestCase(new[] { "--data", "moons" }, "unknown --data 'moons'")]
-    [TestCase(new[] { "--data", "mnist" }, "digits need the U-Net")]
+    [TestCase(new[] { "--data", "mnist" }, "ddpm: on digits give --epochs, not --steps")]
     [TestCase(new[] { "--timesteps", "1" }, "--timesteps must be at least 2")]
     [TestCase(new[] { "--beta-end", "1.5" }, "--beta-end must be in (0, 1)")]
     [TestCase(new[] { "--beta-start", "0" }, "--beta-start must be in (0, 1)")]

@@ -1,0 +1,127 @@
+using System.Globalization;
+using GpuGen.Data;
+using GpuGen.Diffusion;
+using GpuGen.Models.Metrics;
+using GpuGen.Models.Output;
+using GpuGen.Models.Runner;
+using GpuGen.Optim;
+
+namespace GpuGen.Models.Diffusion;
+
+/// <summary>
+/// DDPM on MNIST digits (Ho et al. 2020) as a <see cref="TrainingPlan"/>: the <see cref="UNet"/> predicts
+/// the noise of digits scaled to [−1, 1] under the simple loss, Adam(lr), digits in a seeded order
+/// (seed + 1). Test term after each epoch: the simple loss on the test split. Final metrics: the judge's
+/// Fréchet distance, mean max-softmax and label entropy of <see cref="ScoredSamples"/> samples drawn by
+/// DDIM (<see cref="SampleSteps"/> steps, η 0, x̂₀ clipped to [−1, 1]) against as many test digits, and
+/// the variational bound in bits per dimension on <see cref="BoundImages"/> test digits (see
+/// <see cref="Ddpm.BoundTerms"/>). Pictures: samples.png (64 DDIM samples) and chain.png (x over the DDIM
+/// steps for eight of them). The returned plan owns its optimizer and the judge.
+/// </summary>
+public static class DdpmDigitsPlan
+{
+    public const int ScoredSamples = 500, SampleSteps = 50, BoundImages = 200, BoundTimesteps = 10;
+
+    /// <summary>The sampler of the metrics and pictures: DDIM, 50 steps, η 0, x̂₀ clipped to the data's range.</summary>
+    public static readonly DiffusionSampler Sampler = new(true, SampleSteps, 0f, Clip: 1f);
+
+    /// <summary>Digits [n, 784] in [0, 1] as the model reads them: [n, 1, 28, 28] in [−1, 1].</summary>
+    public static Tensor Scale(Tensor images) => Ops.Sub(Ops.Mul(images, 2f), 1f).Reshape(-1, 1, 28, 28);
+
+    /// <summary>Model samples [n, 1, 28, 28] back to intensities [n, 784] in [0, 1].</summary>
+    public static Tensor Intensities(Tensor samples) => Ops.Clamp(Ops.Mul(Ops.Add(samples, 1f), 0.5f), 0f, 1f).Reshape(samples.Shape[0], -1);
+
+    public static OwnedPlan Create(UNet network, NoiseSchedule schedule, MnistSplit train, MnistSplit test, Generator noise, RunOptions options)
+    {
+        var device = network.Device;
+        var ddpm = new Ddpm(network, schedule);
+        var adam = new Adam(network.NamedParameters(), options.LearningRate);
+        var order = new Generator(options.Seed + 1);
+        var loader = new BatchLoader(train, options.Batch, device, order);
+        var judge = new Lazy<MnistJudge>(() => MnistJudge.Train(train, test, device));
+        var plan = new TrainingPlan
+        {
+            Name = "ddpm",
+            Module = network,
+            Optimizers = [("", adam)],
+            Metadata = Metadata(network, schedule),
+            Streams = new Dictionary<string, Generator> { ["model"] = noise, ["data_order"] = order },
+            StepsPerEpoch = loader.BatchesPerEpoch,
+            ExamplesPerEpoch = train.Count,
+            Batches = () => loader.Epoch().Select(b => b.Images),
+            TrainTerms = ["loss"],
+            Iterate = (images, step) => [Training.Step("ddpm", adam, ddpm.Loss(Scale(images), noise), step.Epoch, step.Step)],
+            TestTerms = ["test_loss"],
+            Evaluate = stream => Training.Average(network, test, device, options.Batch, x => [ddpm.Loss(Scale(x), stream).Item()]),
+            FinalMetrics = stream => FinalMetrics(ddpm, judge.Value, test, stream),
+            WritePictures = (folder, stream) => WritePictures(folder, ddpm, stream),
+            LossUnit = "mean squared noise error",
+            RunFacts = new Dictionary<string, object?> { ["data"] = "mnist", ["timesteps"] = schedule.Steps, ["beta_schedule"] = schedule.Name },
+        };
+        return new OwnedPlan(plan, adam, new JudgeOwner(judge));
+    }
+
+    public static Dictionary<string, string> Metadata(UNet network, NoiseSchedule schedule) => new()
+    {
+        ["model"] = "ddpm", ["data"] = "mnist", ["net"] = "unet",
+        ["channels"] = network.Channels.ToString(CultureInfo.InvariantCulture),
+        ["timesteps"] = schedule.Steps.ToString(CultureInfo.InvariantCulture),
+        ["beta_schedule"] = NoiseSchedule.NameOf(schedule.Kind),
+        ["beta_start"] = schedule.Start.ToString("R", CultureInfo.InvariantCulture),
+        ["beta_end"] = schedule.End.ToString("R", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>The network and schedule a <c>gpugen train ddpm --data mnist</c> checkpoint describes, loaded; the caller owns both.</summary>
+    public static (UNet Network, NoiseSchedule Schedule) Load(string path, Device device)
+    {
+        var meta = new CheckpointMetadata(path, "ddpm");
+        var schedule = NoiseSchedule.Create(meta.Named("beta_schedule", NoiseSchedule.Names), meta.Size("timesteps"), meta.Number("beta_start"), meta.Number("beta_end"));
+        return (meta.LoadInto(new UNet(new Generator(0), device, channels: meta.Size("channels"))), schedule);
+    }
+
+    /// <summary>The judge's scores of DDIM samples and the bound in bits per dimension, from the stream.</summary>
+    public static Dictionary<string, object?> FinalMetrics(Ddpm ddpm, MnistJudge judge, MnistSplit test, Generator stream)
+    {
+        var device = ((UNet)ddpm.Network).Device;
+        int count = Math.Min(ScoredSamples, test.Count);
+        Dictionary<string, object?> scores;
+        using (new TensorScope())
+        {
+            var samples = Ops.Concat(Enumerable.Range(0, (count + 99) / 100)
+                .Select(b => Intensities(ddpm.Sample(Math.Min(100, count - 100 * b), Shape.Of(1, 28, 28), stream, Sampler))).ToArray(), 0);
+            scores = judge.Score(samples, test.Images(Enumerable.Range(0, count).ToArray(), device));
+        }
+        scores["sampler"] = Sampler.ToString();
+        scores["scored_samples"] = count;
+        int images = Math.Min(BoundImages, test.Count);
+        using (new TensorScope())
+        {
+            var x0 = Scale(test.Images(Enumerable.Range(0, images).ToArray(), device));
+            scores["test_bits_per_dim"] = ddpm.BitsPerDimension(x0, BoundTimesteps, stream);
+        }
+        scores["bound_images"] = images;
+        return scores;
+    }
+
+    private static IReadOnlyList<string> WritePictures(string folder, Ddpm ddpm, Generator stream)
+    {
+        var states = new List<float[]>();
+        float[] samples;
+        using (new TensorScope())
+            samples = Intensities(ddpm.Sample(64, Shape.Of(1, 28, 28), stream, Sampler,
+                (_, x) => states.Add(Intensities(Ops.Narrow(x, 0, 0, 8)).ToArray()))).ToArray();
+        ImageGrid.SavePng(Path.Combine(folder, "samples.png"), samples, 64, 28, 28, 8);
+        var shown = Enumerable.Range(0, 6).SelectMany(k => states[(int)Math.Round(k * (states.Count - 1) / 5.0)]).ToArray();
+        ImageGrid.SavePng(Path.Combine(folder, "chain.png"), shown, 48, 28, 28, 8);
+        return ["samples.png", "chain.png"];
+    }
+
+    /// <summary>Disposes the judge if the run made one.</summary>
+    private sealed class JudgeOwner(Lazy<MnistJudge> judge) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (judge.IsValueCreated) judge.Value.Dispose();
+        }
+    }
+}
