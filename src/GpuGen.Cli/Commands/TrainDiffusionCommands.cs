@@ -189,12 +189,12 @@ internal static class TrainDiffusionCommands
                 IReadOnlyDictionary<string, string> metadata;
                 if (p.GetValue(bins) is { } k)
                 {
-                    var discretised = new DiscretisedBfn(new DiscretisedFlowMlp(new Generator(seed), device, train.Rows * train.Cols, width, depth), new ContinuousBayesianFlow(p.GetValue(sigma1)), k);
+                    var discretised = new DiscretisedBfn(new DigitFlowMlp(new Generator(seed), device, 2, train.Rows * train.Cols, width, depth), new ContinuousBayesianFlow(p.GetValue(sigma1)), k);
                     (model, metadata) = (discretised, DigitBfnPlan.Metadata(discretised));
                 }
                 else
                 {
-                    var network = new BinaryFlowMlp(new Generator(seed), device, train.Rows * train.Cols, width, depth);
+                    var network = new DigitFlowMlp(new Generator(seed), device, 1, train.Rows * train.Cols, width, depth);
                     var binary = new BinaryBfn(network, p.GetValue(beta1), network.Pixels);
                     (model, metadata) = (binary, DigitBfnPlan.Metadata(network, binary));
                 }

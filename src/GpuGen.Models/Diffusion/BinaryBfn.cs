@@ -1,29 +1,4 @@
-using GpuGen.Nn;
-
 namespace GpuGen.Models.Diffusion;
-
-/// <summary>
-/// The BFN paper's MLP for binarized MNIST: the input distribution's 784 probabilities as 2θ − 1 and the
-/// time t as one more input (785) → <c>width</c> ReLU units × <c>depth</c> → 784 logits of the output
-/// distribution's class 1.
-/// </summary>
-public sealed class BinaryFlowMlp : DenoisingNetwork
-{
-    public BinaryFlowMlp(Generator init, Device device, int pixels = 784, int width = 512, int depth = 2)
-    {
-        if (width <= 0 || depth <= 0 || pixels <= 0) throw new ArgumentException($"binary flow MLP: need positive sizes, got {pixels}, {width}, {depth}");
-        (Pixels, Width, Depth, Device) = (pixels, width, depth, device);
-        Mlp = AddModule("mlp", Sequential.Mlp([pixels + 1, .. Enumerable.Repeat(width, depth), pixels], Activation.Relu, init, device));
-    }
-
-    public Sequential Mlp { get; }
-    public Device Device { get; }
-    public int Pixels { get; }
-    public int Width { get; }
-    public int Depth { get; }
-
-    public override Tensor Forward(Tensor input, Tensor times) => Mlp.Forward(Ops.Concat([input, times.Reshape(-1, 1)], 1));
-}
 
 /// <summary>
 /// A Bayesian Flow Network for binary data (Graves et al. 2023, §6 with K = 2 classes per pixel), with

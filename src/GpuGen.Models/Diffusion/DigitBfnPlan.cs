@@ -58,7 +58,7 @@ public static class DigitBfnPlan
     public static MnistSplit Scored(IDigitFlow model, MnistSplit test) => model.Binarized ? test.Binarized(TrainingRunner.TestBinarizationSeed) : test;
 
     /// <summary>A binary flow's checkpoint metadata.</summary>
-    public static Dictionary<string, string> Metadata(BinaryFlowMlp network, BinaryBfn bfn) => new()
+    public static Dictionary<string, string> Metadata(DigitFlowMlp network, BinaryBfn bfn) => new()
     {
         ["model"] = "bfn", ["data"] = "mnist", ["flow"] = bfn.Kind,
         ["beta1"] = bfn.Beta1.ToString("R", CultureInfo.InvariantCulture),
@@ -82,11 +82,11 @@ public static class DigitBfnPlan
         if (meta.Optional("flow") == "discretised")
         {
             var flow = new ContinuousBayesianFlow(meta.Number("sigma1"));
-            var network = meta.LoadInto(new DiscretisedFlowMlp(new Generator(0), device, 784, meta.Size("width"), meta.Size("depth")));
+            var network = meta.LoadInto(new DigitFlowMlp(new Generator(0), device, 2, 784, meta.Size("width"), meta.Size("depth")));
             return new DiscretisedBfn(network, flow, meta.Size("bins"));
         }
         double beta1 = meta.Number("beta1");
-        var binary = meta.LoadInto(new BinaryFlowMlp(new Generator(0), device, 784, meta.Size("width"), meta.Size("depth")));
+        var binary = meta.LoadInto(new DigitFlowMlp(new Generator(0), device, 1, 784, meta.Size("width"), meta.Size("depth")));
         return new BinaryBfn(binary, beta1);
     }
 

@@ -1,30 +1,6 @@
 using GpuGen.Diffusion;
-using GpuGen.Nn;
 
 namespace GpuGen.Models.Diffusion;
-
-/// <summary>
-/// The MLP for discretised digits: the input distribution's 784 means μ and the time t (785) →
-/// <c>width</c> ReLU units × <c>depth</c> → 2 × 784 outputs, the noise's mean μ_ε and log standard
-/// deviation ln σ_ε per pixel.
-/// </summary>
-public sealed class DiscretisedFlowMlp : DenoisingNetwork
-{
-    public DiscretisedFlowMlp(Generator init, Device device, int pixels = 784, int width = 512, int depth = 2)
-    {
-        if (width <= 0 || depth <= 0 || pixels <= 0) throw new ArgumentException($"discretised flow MLP: need positive sizes, got {pixels}, {width}, {depth}");
-        (Pixels, Width, Depth, Device) = (pixels, width, depth, device);
-        Mlp = AddModule("mlp", Sequential.Mlp([pixels + 1, .. Enumerable.Repeat(width, depth), 2 * pixels], Activation.Relu, init, device));
-    }
-
-    public Sequential Mlp { get; }
-    public Device Device { get; }
-    public int Pixels { get; }
-    public int Width { get; }
-    public int Depth { get; }
-
-    public override Tensor Forward(Tensor mu, Tensor times) => Mlp.Forward(Ops.Concat([mu, times.Reshape(-1, 1)], 1));
-}
 
 /// <summary>
 /// A Bayesian Flow Network for discretised data (Graves et al. 2023, §5): values in K bins of [−1, 1]
@@ -41,13 +17,14 @@ public sealed class DiscretisedFlowMlp : DenoisingNetwork
 /// </summary>
 public sealed class DiscretisedBfn : IDigitFlow
 {
-    public DiscretisedBfn(DiscretisedFlowMlp network, ContinuousBayesianFlow flow, int bins)
+    public DiscretisedBfn(DigitFlowMlp network, ContinuousBayesianFlow flow, int bins)
     {
+        if (network.OutputsPerPixel != 2) throw new ArgumentException($"bfn: discretised data needs a network with 2 outputs a pixel (the noise's mean and log standard deviation), got {network.OutputsPerPixel}");
         if (bins < 2) throw new GpuGenException($"bfn: discretised data needs at least 2 bins (K ≥ 2), got {bins}", isUsageError: true);
         (Network, Flow, Bins) = (network, flow, bins);
     }
 
-    public DiscretisedFlowMlp Network { get; }
+    public DigitFlowMlp Network { get; }
     public ContinuousBayesianFlow Flow { get; }
     public int Bins { get; }
 

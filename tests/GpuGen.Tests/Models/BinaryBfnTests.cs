@@ -17,9 +17,9 @@ public class BinaryBfnTests
     private const double Beta1 = 3;
 
     /// <summary>A network whose output logits are 0: p_O = ½ for every pixel at every t.</summary>
-    private static BinaryFlowMlp Uninformative(int width = 16)
+    private static DigitFlowMlp Uninformative(int width = 16)
     {
-        var network = new BinaryFlowMlp(new Generator(1), TestSupport.Cpu, 784, width, 1);
+        var network = new DigitFlowMlp(new Generator(1), TestSupport.Cpu, 1, 784, width, 1);
         using var noGrad = GpuGen.Autograd.NoGrad();
         foreach (var (path, tensor) in network.NamedParameters().Where(p => p.Path.StartsWith("mlp.2.", StringComparison.Ordinal)))
             Ops.Fill(tensor, 0f);
@@ -81,7 +81,7 @@ public class BinaryBfnTests
     {
         using var folder = new TempFolder();
         var (train, test) = Mnist.Load(null);
-        using var network = new BinaryFlowMlp(new Generator(2), TestSupport.Cpu, 784, 64, 2);
+        using var network = new DigitFlowMlp(new Generator(2), TestSupport.Cpu, 1, 784, 64, 2);
         var options = new RunOptions { Out = folder.Path, Epochs = 2, Batch = 100, LearningRate = 1e-3f, Seed = 2 };
         var bfn = new BinaryBfn(network, Beta1);
         using var plan = DigitBfnPlan.Create(bfn, DigitBfnPlan.Metadata(network, bfn), train, test, TestSupport.Cpu, new Generator(7), options);

@@ -18,9 +18,9 @@ public class DiscretisedBfnTests
     private const int Bins = 16;
 
     /// <summary>A network whose outputs are 0: μ_ε = 0 and ln σ_ε = 0, so μ_x = μ/γ and σ_x = √((1 − γ)/γ).</summary>
-    private static DiscretisedFlowMlp Uninformative()
+    private static DigitFlowMlp Uninformative()
     {
-        var network = new DiscretisedFlowMlp(new Generator(1), TestSupport.Cpu, 784, 16, 1);
+        var network = new DigitFlowMlp(new Generator(1), TestSupport.Cpu, 2, 784, 16, 1);
         using var noGrad = GpuGen.Autograd.NoGrad();
         foreach (var (_, tensor) in network.NamedParameters().Where(p => p.Path.StartsWith("mlp.2.", StringComparison.Ordinal))) Ops.Fill(tensor, 0f);
         return network;
@@ -122,7 +122,7 @@ public class DiscretisedBfnTests
         using var data = new TempFolder();
         GpuGen.Tests.Data.MnistSubset.Write(data.Path, 4000, 200);
         var (train, test) = Mnist.Load(data.Path);
-        using var network = new DiscretisedFlowMlp(new Generator(2), TestSupport.Cpu, 784, 64, 2);
+        using var network = new DigitFlowMlp(new Generator(2), TestSupport.Cpu, 2, 784, 64, 2);
         var bfn = new DiscretisedBfn(network, new ContinuousBayesianFlow(0.02), Bins);
         double untrained;
         using (new TensorScope())
