@@ -58,7 +58,7 @@ internal static class DiffusionCheckpointCommands
                 using (schedule)
                 using (new TensorScope())
                 {
-                    var images = DdpmDigitsPlan.Intensities(new Ddpm(network, schedule).Sample(n, Shape.Of(1, 28, 28), stream, how)).ToArray();
+                    var images = DdpmDigitsPlan.Intensities(new Ddpm(network, schedule, eightBitData: true).Sample(n, Shape.Of(1, 28, 28), stream, how)).ToArray();
                     if (SampleOutput.IsNpy(output)) NpyFile.Save(output, images, n, 1, 28, 28);
                     else ImageGrid.SavePng(output, images, n, 28, 28, (int)Math.Ceiling(Math.Sqrt(n)));
                 }
@@ -70,7 +70,7 @@ internal static class DiffusionCheckpointCommands
                 using (network)
                 using (schedule)
                 using (var judge = GpuGen.Models.Metrics.MnistJudge.Train(train, test, device))
-                    return DdpmDigitsPlan.FinalMetrics(new Ddpm(network, schedule), judge, test, stream);
+                    return DdpmDigitsPlan.FinalMetrics(new Ddpm(network, schedule, eightBitData: true), judge, test, stream);
             },
         };
     }

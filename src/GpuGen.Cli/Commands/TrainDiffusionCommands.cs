@@ -16,7 +16,7 @@ namespace GpuGen.Cli.Commands;
 internal static class TrainDiffusionCommands
 {
     /// <summary>The options both toy chains share.</summary>
-    private sealed record Shared(TrainOptions Common, Option<int> Steps, Option<int> Width, Option<int> Depth)
+    private sealed record Shared(TrainOptions Common, Option<int> Steps, Option<int> Width, Option<int> Depth, Option<string?> Net, Option<int> Channels)
     {
         public static Shared Create(string name)
         {
@@ -27,9 +27,13 @@ internal static class TrainDiffusionCommands
             common.Batch.DefaultValueFactory = _ => 256;
             common.Epochs.Description = "Not for the toys: they count --steps.";
             var steps = common.Extendable(common.Shaping(TrainOptions.Positive(new Option<int>("--steps") { Description = $"Training steps (a checkpoint every {ToyChainPlan.StepsPerEpoch}).", DefaultValueFactory = _ => 5000 })));
-            var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden SiLU layer.", DefaultValueFactory = _ => 128 }));
-            var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers.", DefaultValueFactory = _ => 3 }));
-            return new Shared(common, steps, width, depth);
+            var width = common.Shaping(TrainOptions.Positive(new Option<int>("--width") { Description = "Units of each hidden layer (toys: SiLU, default 128; digits with the MLP: ReLU, default 512).", DefaultValueFactory = _ => 128 }));
+            var depth = common.Shaping(TrainOptions.Positive(new Option<int>("--depth") { Description = "Hidden layers (toys: default 3; digits with the MLP: default 2).", DefaultValueFactory = _ => 3 }));
+            var net = common.Shaping(new Option<string?>("--net") { Description = "Digits: the network, mlp (785 → --width × --depth ReLU units → 784 a plane out, time as one input) or unet (the small U-Net, --channels wide). The toys always use their MLP.", HelpName = "mlp|unet" });
+            TrainOptions.OneOf(net, DigitNetworkSpec.Names);
+            var channels = common.Shaping(TrainOptions.Positive(new Option<int>("--channels") { Description = "Digits with the U-Net: its base channel count (a multiple of 8).", DefaultValueFactory = _ => 32 }));
+            channels.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v % 8 != 0) r.AddError($"--channels must be a multiple of 8 (the GroupNorm groups), got {v}"); });
+            return new Shared(common, steps, width, depth, net, channels);
         }
 
         public void AddTo(Command command)
@@ -37,7 +41,32 @@ internal static class TrainDiffusionCommands
             command.Add(Steps);
             command.Add(Width);
             command.Add(Depth);
+            command.Add(Net);
+            command.Add(Channels);
             foreach (var option in Common.All) command.Add(option);
+        }
+
+        /// <summary>The digit network the options ask for (<paramref name="defaultNet"/> unless --net is given; the MLP
+        /// 512 wide and 2 deep unless --width and --depth are given), its choices written into the run's
+        /// <paramref name="arguments"/> so that --resume rebuilds it. Options of the other network are an error.</summary>
+        public DigitNetworkSpec DigitNetwork(ParseResult p, string defaultNet, Func<string, float> timeScale, IDictionary<string, string> arguments, bool resuming)
+        {
+            string name = Common.Model, net = p.GetValue(Net) ?? defaultNet;
+            bool Given(Option option) => p.GetResult(option) is { Implicit: false };
+            if (!resuming && net == "unet" && (Given(Width) || Given(Depth)))
+                throw new GpuGenException($"{name}: --width and --depth size the MLP; the U-Net takes --channels (or give --net mlp)", isUsageError: true);
+            if (!resuming && net == "mlp" && Given(Channels))
+                throw new GpuGenException($"{name}: --channels sizes the U-Net; the MLP takes --width and --depth (or give --net unet)", isUsageError: true);
+            arguments["--net"] = net;
+            if (net == "unet")
+            {
+                int channels = p.GetValue(Channels);
+                arguments["--channels"] = $"{channels}";
+                return new DigitNetworkSpec(net, 0, 0, channels, timeScale(net));
+            }
+            int width = Given(Width) ? p.GetValue(Width) : 512, depth = Given(Depth) ? p.GetValue(Depth) : 2;
+            (arguments["--width"], arguments["--depth"]) = ($"{width}", $"{depth}");
+            return new DigitNetworkSpec(net, width, depth, 0, timeScale(net));
         }
 
         /// <summary>Resolves --resume, checks --data and --epochs, then trains the chain that <paramref name="build"/>
@@ -58,6 +87,8 @@ internal static class TrainDiffusionCommands
                     : $"{name}: unknown --data '{dataName}': expected {string.Join(", ", ToyChainPlan.DataNames.Keys)}{(digits is null ? "" : ", mnist or a folder of MNIST files")}", isUsageError: true);
             if (!resuming && parse.GetResult(Common.Epochs) is { Implicit: false })
                 throw new GpuGenException($"{name}: toy runs count training steps: give --steps, not --epochs", isUsageError: true);
+            if (!resuming && (parse.GetValue(Net) == "unet" || parse.GetResult(Channels) is { Implicit: false }))
+                throw new GpuGenException($"{name}: the U-Net (--net unet, --channels) is for digits; the toys use their MLP (--width, --depth)", isUsageError: true);
             var (epochs, stepsPerEpoch) = IterationEpochs.Of(parse.GetValue(Steps), ToyChainPlan.StepsPerEpoch, "--steps");
             var options = Common.RunOptions(parse) with { Epochs = epochs };
             ulong seed = parse.GetValue(Common.Seed);
@@ -73,32 +104,30 @@ internal static class TrainDiffusionCommands
     public static Command Ddpm(TextWriter stdout, TextWriter stderr)
     {
         var shared = Shared.Create("ddpm");
+        shared.Common.Data.Description = $"The data: {string.Join(", ", ToyChainPlan.DataNames.Keys)} (2-D toys; swissroll is the DDPM toy's roll: noise 0.5, / 10), or mnist / a folder of MNIST files (digits in [−1, 1]).";
         var timesteps = shared.Common.Shaping(new Option<int>("--timesteps") { Description = "T, the number of noising steps (toys: 100; digits: 1000 unless given).", DefaultValueFactory = _ => 100 });
         timesteps.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--timesteps must be at least 2, got {v}"); });
         var schedule = shared.Common.Shaping(new Option<string>("--beta-schedule") { Description = "β_t: linear (Ho et al.), cosine (Nichol & Dhariwal) or sohl-dickstein (1/(T − t + 1), plus --beta-start on the first step).", DefaultValueFactory = _ => "linear" });
-        schedule.AcceptOnlyFromAmong([.. NoiseSchedule.Names.Keys]);
+        TrainOptions.OneOf(schedule, NoiseSchedule.Names.Keys);
         var betaStart = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-start") { Description = "β of the first step (linear; sohl-dickstein: added to the first step).", DefaultValueFactory = _ => 1e-4 }));
         var betaEnd = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-end") { Description = "β of the last step (linear; toys: 0.05; digits: 0.02 unless given).", DefaultValueFactory = _ => 0.05 }));
-        var channels = shared.Common.Shaping(TrainOptions.Positive(new Option<int>("--channels") { Description = "Digits: the U-Net's base channel count (a multiple of 8).", DefaultValueFactory = _ => 32 }));
-        channels.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v % 8 != 0) r.AddError($"--channels must be a multiple of 8 (the GroupNorm groups), got {v}"); });
-        var command = new Command("ddpm", "Train a DDPM (Ho et al. 2020): ε-prediction with the simple loss, on a 2-D toy (an MLP) or MNIST digits (a U-Net); ancestral and DDIM sampling.")
+        var objective = shared.Common.Shaping(new Option<string>("--loss") { Description = "The objective: simple (Ho et al.'s ε mean squared error) or vlb (the variational bound itself: each t weighted as the bound weighs it, the decoder at t = 0).", DefaultValueFactory = _ => "simple", HelpName = "simple|vlb" });
+        TrainOptions.OneOf(objective, GpuGen.Models.Diffusion.Ddpm.Objectives.Keys);
+        var command = new Command("ddpm", "Train a DDPM (Ho et al. 2020): ε-prediction with the simple loss (or the bound, --loss vlb), on a 2-D toy (an MLP) or MNIST digits (a U-Net, or an MLP with --net mlp); ancestral and DDIM sampling.")
         {
-            timesteps, schedule, betaStart, betaEnd, channels,
+            timesteps, schedule, betaStart, betaEnd, objective,
         };
         shared.Common.Epochs.Description = "Digits: passes over the training split (default 5). The toys count --steps.";
         shared.AddTo(command);
         command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
         {
             var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], p.GetValue(timesteps), p.GetValue(betaStart), p.GetValue(betaEnd));
-            return (DdpmToy.Chain(network, noise), noise);
+            return (DdpmToy.Chain(network, noise, GpuGen.Models.Diffusion.Ddpm.Objectives[p.GetValue(objective)!]), noise);
         },
         (p, dataName, resuming) =>
         {
             if (!resuming && p.GetResult(shared.Steps) is { Implicit: false })
                 throw new GpuGenException("ddpm: on digits give --epochs, not --steps", isUsageError: true);
-            foreach (var toyOnly in new Option[] { shared.Width, shared.Depth })
-                if (!resuming && p.GetResult(toyOnly) is { Implicit: false })
-                    throw new GpuGenException($"ddpm: {toyOnly.Name} is the toys' MLP; on digits the U-Net takes --channels", isUsageError: true);
             var (train, test) = Mnist.Load(dataName == "mnist" ? null : dataName);
             // the digits' own defaults (Ho et al.: T = 1000, β 1e-4 → 0.02) where an option was not given, recorded as the run's options
             int Given(Option<int> option, int digitsDefault) => p.GetResult(option) is { Implicit: false } ? p.GetValue(option) : digitsDefault;
@@ -107,22 +136,21 @@ internal static class TrainDiffusionCommands
             double start = GivenBeta(betaStart, 1e-4), end = GivenBeta(betaEnd, 0.02);
             float lr = p.GetResult(shared.Common.LearningRate) is { Implicit: false } ? p.GetValue(shared.Common.LearningRate) : 5e-4f;
             var options = shared.Common.RunOptions(p);
-            options = options with
+            var arguments = new Dictionary<string, string>(options.Arguments)
             {
-                Epochs = epochs, Batch = batch, LearningRate = lr,
-                Arguments = new Dictionary<string, string>(options.Arguments)
-                {
-                    ["--epochs"] = $"{epochs}", ["--batch"] = $"{batch}", ["--timesteps"] = $"{steps}",
-                    ["--beta-start"] = start.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                    ["--beta-end"] = end.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                    ["--lr"] = lr.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-                },
+                ["--epochs"] = $"{epochs}", ["--batch"] = $"{batch}", ["--timesteps"] = $"{steps}",
+                ["--beta-start"] = start.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["--beta-end"] = end.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["--lr"] = lr.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             };
+            // the U-Net embeds whole timesteps; the MLP reads t/T as one input
+            var spec = shared.DigitNetwork(p, "unet", net => net == "mlp" ? 1f / steps : 1f, arguments, resuming);
+            options = options with { Epochs = epochs, Batch = batch, LearningRate = lr, Arguments = arguments };
             using var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], steps, start, end);
             ulong seed = p.GetValue(shared.Common.Seed);
             var device = GlobalOptions.ResolveDevice(p);
-            using var network = new UNet(new Generator(seed), device, channels: p.GetValue(channels));
-            using var plan = DdpmDigitsPlan.Create(network, noise, train, test, new Generator(seed + 5), options);
+            using var network = spec.Create(new Generator(seed), device, 1);
+            using var plan = DdpmDigitsPlan.Create(network, spec, noise, train, test, new Generator(seed + 5), options, GpuGen.Models.Diffusion.Ddpm.Objectives[p.GetValue(objective)!]);
             return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
         }));
         return command;
@@ -151,8 +179,6 @@ internal static class TrainDiffusionCommands
     {
         var shared = Shared.Create("bfn");
         shared.Common.Data.Description = $"The data: {string.Join(", ", ToyChainPlan.DataNames.Keys)} (2-D toys: continuous data), or mnist / a folder of MNIST files (binarized digits: discrete data, two classes a pixel).";
-        shared.Width.Description = "Units of each hidden layer (toys: SiLU, default 128; digits: ReLU, default 512).";
-        shared.Depth.Description = "Hidden layers (toys: default 3; digits: default 2).";
         shared.Common.Epochs.Description = "Digits: passes over the training split (default 50). The toys count --steps.";
         var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "Toys and binned digits: σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
         var beta1 = shared.Common.Shaping(new Option<double>("--beta1") { Description = "Digits: β₁, the accuracy at t = 1 of the schedule β(t) = β₁t² (the paper's 3 for MNIST).", DefaultValueFactory = _ => 3.0 });
@@ -173,37 +199,27 @@ internal static class TrainDiffusionCommands
                 var (train, test) = Mnist.Load(dataName == "mnist" ? null : dataName);
                 // the digits' own defaults where an option was not given, recorded as the run's options (so --resume rebuilds the same run)
                 int Given(Option<int> option, int digitsDefault) => p.GetResult(option) is { Implicit: false } ? p.GetValue(option) : digitsDefault;
-                int epochs = Given(shared.Common.Epochs, 50), batch = Given(shared.Common.Batch, 100), width = Given(shared.Width, 512), depth = Given(shared.Depth, 2);
+                int epochs = Given(shared.Common.Epochs, 50), batch = Given(shared.Common.Batch, 100);
                 var options = shared.Common.RunOptions(p);
-                options = options with
-                {
-                    Epochs = epochs, Batch = batch,
-                    Arguments = new Dictionary<string, string>(options.Arguments)
-                    {
-                        ["--epochs"] = $"{epochs}", ["--batch"] = $"{batch}", ["--width"] = $"{width}", ["--depth"] = $"{depth}",
-                    },
-                };
+                var arguments = new Dictionary<string, string>(options.Arguments) { ["--epochs"] = $"{epochs}", ["--batch"] = $"{batch}" };
+                // the MLP reads t ∈ [0, 1] as the paper's; the U-Net's sinusoidal embedding wants a timestep-like range
+                var spec = shared.DigitNetwork(p, "mlp", net => net == "unet" ? UNetTimeScale : 1f, arguments, resuming);
+                options = options with { Epochs = epochs, Batch = batch, Arguments = arguments };
                 ulong seed = p.GetValue(shared.Common.Seed);
                 var device = GlobalOptions.ResolveDevice(p);
-                IDigitFlow model;
-                IReadOnlyDictionary<string, string> metadata;
-                if (p.GetValue(bins) is { } k)
-                {
-                    var discretised = new DiscretisedBfn(new DigitFlowMlp(new Generator(seed), device, 2, train.Rows * train.Cols, width, depth), new ContinuousBayesianFlow(p.GetValue(sigma1)), k);
-                    (model, metadata) = (discretised, DigitBfnPlan.Metadata(discretised));
-                }
-                else
-                {
-                    var network = new DigitFlowMlp(new Generator(seed), device, 1, train.Rows * train.Cols, width, depth);
-                    var binary = new BinaryBfn(network, p.GetValue(beta1), network.Pixels);
-                    (model, metadata) = (binary, DigitBfnPlan.Metadata(network, binary));
-                }
+                int pixels = train.Rows * train.Cols;
+                IDigitFlow model = p.GetValue(bins) is { } k
+                    ? new DiscretisedBfn(spec.Create(new Generator(seed), device, 2, pixels), new ContinuousBayesianFlow(p.GetValue(sigma1)), k)
+                    : new BinaryBfn(spec.Create(new Generator(seed), device, 1, pixels), p.GetValue(beta1), pixels);
                 using (model.Network)
-                using (var plan = DigitBfnPlan.Create(model, metadata, train, test, device, new Generator(seed + 5), options))
+                using (var plan = DigitBfnPlan.Create(model, DigitBfnPlan.Metadata(model, spec), train, test, device, new Generator(seed + 5), options))
                     return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
             }));
         return command;
     }
+
+    /// <summary>A BFN's time t ∈ [0, 1] scaled for the U-Net's sinusoidal embedding, which is made for whole timesteps up to ~1000.</summary>
+    private const float UNetTimeScale = 1000f;
 
     private static Option<double> UnitInterval(Option<double> option)
     {

@@ -15,7 +15,7 @@ internal static class TrainFamilyCommands
         var hidden = common.Shaping(TrainOptions.Positive(new Option<int>("--hidden") { Description = "Units of the code (the sigmoid hidden layer).", DefaultValueFactory = _ => 400 }));
         var latent = TrainOptions.Positive(new Option<int>("--latent") { Description = "The same as --hidden: an autoencoder's one hidden layer is its code." });
         var loss = common.Shaping(new Option<string>("--loss") { Description = "Reconstruction loss: bernoulli (cross-entropy) or squared.", DefaultValueFactory = _ => "bernoulli" });
-        loss.AcceptOnlyFromAmong("bernoulli", "squared");
+        TrainOptions.OneOf(loss, "bernoulli", "squared");
         var description = kind switch
         {
             "ae" => "Train an autoencoder: sigmoid code, reconstruction loss.",
@@ -28,7 +28,7 @@ internal static class TrainFamilyCommands
         if (kind == "dae")
         {
             corruption = common.Shaping(new Option<string>("--corruption") { Description = "gaussian (x + N(0, σ²)) or masking (pixels zeroed with probability p).", DefaultValueFactory = _ => "masking" });
-            corruption.AcceptOnlyFromAmong("gaussian", "masking");
+            TrainOptions.OneOf(corruption, "gaussian", "masking");
             noise = common.Shaping(TrainOptions.InRange(new Option<float>("--noise") { Description = "σ for gaussian, p for masking.", DefaultValueFactory = _ => 0.3f }, 0f, 1f));
             command.Add(corruption);
             command.Add(noise);

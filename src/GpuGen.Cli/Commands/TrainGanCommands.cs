@@ -50,7 +50,7 @@ internal static class TrainGanCommands
         if (kind is GanKind.Wgan or GanKind.WganGp)
         {
             net = common.Shaping(new Option<string>("--net") { Description = "On digits, the networks: conv (DCGAN-shaped, no BatchNorm in the critic) or mlp.", DefaultValueFactory = _ => kind == GanKind.WganGp ? "conv" : "mlp" });
-            net.AcceptOnlyFromAmong("mlp", "conv");
+            TrainOptions.OneOf(net, "mlp", "conv");
             command.Add(net);
         }
         Option<float?>? lambda = null;

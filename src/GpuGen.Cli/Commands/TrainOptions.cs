@@ -133,6 +133,21 @@ internal sealed class TrainOptions
         return option;
     }
 
+    /// <summary>Restricts a text option to <paramref name="names"/> (offered as completions), with an error that
+    /// names the option: System.CommandLine's own AcceptOnlyFromAmong names only the value.</summary>
+    public static Option<T> OneOf<T>(Option<T> option, params IEnumerable<string> names)
+    {
+        var allowed = names.ToArray();
+        option.CompletionSources.Add(allowed);
+        option.Validators.Add(r =>
+        {
+            foreach (var token in r.Tokens)
+                if (!allowed.Contains(token.Value, StringComparer.Ordinal))
+                    r.AddError($"{option.Name} must be one of {string.Join(", ", allowed)}, got '{token.Value}'");
+        });
+        return option;
+    }
+
     /// <summary>The option's value, or null when it did not convert (the parser reports that error itself).</summary>
     public static T? Value<T>(OptionResult result) where T : struct
     {

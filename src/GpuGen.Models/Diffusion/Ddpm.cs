@@ -15,23 +15,85 @@ public sealed record DiffusionSampler(bool Ddim = false, int Steps = 0, float Et
     public override string ToString() => Ddim ? $"DDIM, {Steps} steps, η {Eta}" : "ancestral";
 }
 
+/// <summary>What a DDPM trains on: Ho et al.'s simple loss (the noise's mean squared error, every t weighted
+/// alike), or the variational bound itself (their "L, fixed isotropic Σ" row: each t weighted as the bound weighs it).</summary>
+public enum DdpmObjective { Simple, Bound }
+
 /// <summary>
 /// Denoising diffusion (Ho et al. 2020) over a <see cref="DenoisingNetwork"/> that predicts the noise:
-/// the simple loss E_{t, x₀, ε} ‖ε − ε̂_θ(√ᾱ_t·x₀ + √(1 − ᾱ_t)·ε, t)‖² (mean over elements, t uniform),
-/// ancestral sampling from x_T ~ N(0, I) down to x₀, and DDIM sampling over a subsequence of the
-/// timesteps. The schedule and the network belong to the caller.
+/// the simple loss E_{t, x₀, ε} ‖ε − ε̂_θ(√ᾱ_t·x₀ + √(1 − ᾱ_t)·ε, t)‖² (mean over elements, t uniform)
+/// or the variational bound (<see cref="DdpmObjective"/>), ancestral sampling from x_T ~ N(0, I) down to
+/// x₀, and DDIM sampling over a subsequence of the timesteps. <paramref name="eightBitData"/>: the data are
+/// images on the 8-bit grid scaled to [−1, 1], so the bound's decoder at t = 0 is discretised (Ho et al.
+/// §3.3); otherwise it is the Gaussian density N(x₀; μ_θ, β₁). The schedule and the network belong to the caller.
 /// </summary>
-public sealed class Ddpm(DenoisingNetwork network, NoiseSchedule schedule)
+public sealed class Ddpm(DenoisingNetwork network, NoiseSchedule schedule, DdpmObjective objective = DdpmObjective.Simple, bool eightBitData = false)
 {
+    public static readonly IReadOnlyDictionary<string, DdpmObjective> Objectives = new Dictionary<string, DdpmObjective>
+    {
+        ["simple"] = DdpmObjective.Simple, ["vlb"] = DdpmObjective.Bound,
+    };
+
     public DenoisingNetwork Network { get; } = network;
     public NoiseSchedule Schedule { get; } = schedule;
+    public DdpmObjective Objective { get; } = objective;
+    public bool EightBitData { get; } = eightBitData;
 
-    /// <summary>The simple loss on a batch x₀ [B, …], t and ε drawn from <paramref name="stream"/>.</summary>
+    /// <summary>The training loss on a batch x₀ [B, …], t and ε drawn from <paramref name="stream"/>: the simple
+    /// loss, or the bound's sampled terms T·L_t per dimension (in nats; L_T, which has no parameters, left out).</summary>
     public Tensor Loss(Tensor x0, Generator stream)
     {
         var t = Ops.RandomIntegers(Shape.Of(x0.Shape[0]), Schedule.Steps, stream, x0.Device);
         var (xt, noise) = Ops.ForwardNoise(x0, t, Schedule, stream);
-        return Losses.MeanSquaredError(Network.Forward(xt, t), noise);
+        var predicted = Network.Forward(xt, t);
+        if (Objective == DdpmObjective.Simple) return Losses.MeanSquaredError(predicted, noise);
+        int dims = x0.Length / x0.Shape[0];
+        return Ops.Mul(Ops.Mean(BoundTerms(x0, t, xt, predicted)), (float)Schedule.Steps / dims);
+    }
+
+    /// <summary>
+    /// The bound's term per image [B] in nats for x₀, the drawn t, x_t and the predicted noise, as recorded
+    /// ops (so that training can differentiate it): for t ≥ 1 (index) L_t = KL(q(x_{t−1} | x_t, x₀) ‖ p_θ(x_{t−1} | x_t))
+    /// = ‖μ̃_t − μ_θ‖²/(2σ_t²) with σ_t² = β̃_t (the ancestral sampler's variance) and μ_θ = (x_t − β_t/√(1 − ᾱ_t)·ε̂)/√α_t;
+    /// at t = 0 the decoder −log p(x₀ | x₁) under N(μ_θ, β₁): discretised over the pixel's 1/255-wide bin (the
+    /// end bins open to ±∞) for <see cref="EightBitData"/>, else its density.
+    /// </summary>
+    public Tensor BoundTerms(Tensor x0, Tensor t, Tensor xt, Tensor predicted)
+    {
+        int batch = x0.Shape[0], dims = x0.Length / batch;
+        var device = x0.Device;
+        var s = Schedule;
+        var inverseRootAlpha = s.Column("inv_sqrt_alpha", device, k => 1 / Math.Sqrt(s.Alpha[k]));
+        var noiseWeight = s.Column("eps_weight", device, k => s.Beta[k] / (Math.Sqrt(1 - s.AlphaBar[k]) * Math.Sqrt(s.Alpha[k])));
+        var posteriorX0 = s.Column("posterior_x0", device, k => s.PosteriorMeanWeights(k).X0);
+        var posteriorXt = s.Column("posterior_xt", device, k => s.PosteriorMeanWeights(k).Xt);
+        var variance = s.Column("decoder_or_posterior_variance", device, k => k == 0 ? s.Beta[0] : s.PosteriorVariance(k));
+        var flat = x0.Reshape(batch, dims);
+        var xtFlat = xt.Reshape(batch, dims);
+        Tensor Gather(Tensor column) => Ops.IndexSelect(column, t); // [B, 1]
+        var mean = Ops.Sub(Ops.Mul(xtFlat, Gather(inverseRootAlpha)), Ops.Mul(predicted.Reshape(batch, dims), Gather(noiseWeight)));
+        var sigma2 = Gather(variance);
+        var posteriorMean = Ops.Add(Ops.Mul(flat, Gather(posteriorX0)), Ops.Mul(xtFlat, Gather(posteriorXt)));
+        var kl = Ops.Sum(Ops.Div(Ops.Square(Ops.Sub(posteriorMean, mean)), Ops.Mul(sigma2, 2f)), 1);
+        var first = Ops.Equal(t, 0f);
+        return Ops.Add(Ops.Mul(first, Decoder(flat, mean, sigma2)), Ops.Mul(Ops.Sub(1f, first), kl));
+    }
+
+    /// <summary>−log p(x₀ | x₁) per image [B] for N(mean, σ²) per dimension (see <see cref="BoundTerms"/>).</summary>
+    private Tensor Decoder(Tensor x0, Tensor mean, Tensor sigma2)
+    {
+        if (!EightBitData)
+        {
+            // ½(x − μ)²/σ² + ½ln(2πσ²), summed over the dimensions
+            var halfLog = Ops.Mul(Ops.Log(Ops.Mul(sigma2, (float)(2 * Math.PI))), 0.5f);
+            return Ops.Sum(Ops.Add(Ops.Div(Ops.Square(Ops.Sub(x0, mean)), Ops.Mul(sigma2, 2f)), halfLog), 1);
+        }
+        var isTop = Ops.Greater(x0, 0.999f);
+        var isBottom = Ops.Less(x0, -0.999f);
+        var sigma = Ops.Sqrt(sigma2);
+        var upper = Ops.Add(Ops.Mul(Ops.NormalCdf(Ops.Div(Ops.Sub(Ops.Add(x0, 1f / 255), mean), sigma)), Ops.Sub(1f, isTop)), isTop);
+        var lower = Ops.Mul(Ops.NormalCdf(Ops.Div(Ops.Sub(Ops.Sub(x0, 1f / 255), mean), sigma)), Ops.Sub(1f, isBottom));
+        return Ops.Neg(Ops.Sum(Ops.Log(Ops.Maximum(Ops.Sub(upper, lower), 1e-12f)), 1));
     }
 
     /// <summary>The timesteps a sampler visits, from the last down: every one (ancestral), or DDIM's
@@ -85,38 +147,18 @@ public sealed class Ddpm(DenoisingNetwork network, NoiseSchedule schedule)
     /// </summary>
     public double BitsPerDimension(Tensor x0, int timestepsPerImage, Generator stream)
     {
+        if (!EightBitData) throw new InvalidOperationException("ddpm: bits per dimension are for images on the 8-bit grid (eightBitData)");
         using var noGrad = Autograd.NoGrad();
         int batch = x0.Shape[0], dims = x0.Length / batch, steps = Schedule.Steps;
-        var device = x0.Device;
         var s = Schedule;
-        var inverseRootAlpha = s.Column("inv_sqrt_alpha", device, t => 1 / Math.Sqrt(s.Alpha[t]));
-        var noiseWeight = s.Column("eps_weight", device, t => s.Beta[t] / (Math.Sqrt(1 - s.AlphaBar[t]) * Math.Sqrt(s.Alpha[t])));
-        var posteriorX0 = s.Column("posterior_x0", device, t => s.PosteriorMeanWeights(t).X0);
-        var posteriorXt = s.Column("posterior_xt", device, t => s.PosteriorMeanWeights(t).Xt);
-        var variance = s.Column("decoder_or_posterior_variance", device, t => t == 0 ? s.Beta[0] : s.PosteriorVariance(t));
         var flat = x0.Reshape(batch, dims);
-        var isTop = Ops.Greater(flat, 0.999f);
-        var isBottom = Ops.Less(flat, -0.999f);
         double sampled = 0;
         for (int draw = 0; draw < timestepsPerImage; draw++)
         {
             using var scope = new TensorScope();
-            var t = Ops.RandomIntegers(Shape.Of(batch), steps, stream, device);
+            var t = Ops.RandomIntegers(Shape.Of(batch), steps, stream, x0.Device);
             var (xt, _) = Ops.ForwardNoise(x0, t, Schedule, stream);
-            var predicted = Network.Forward(xt, t).Reshape(batch, dims);
-            var xtFlat = xt.Reshape(batch, dims);
-            Tensor Gather(Tensor column) => Ops.IndexSelect(column, t); // [B, 1]
-            var mean = Ops.Sub(Ops.Mul(xtFlat, Gather(inverseRootAlpha)), Ops.Mul(predicted, Gather(noiseWeight)));
-            var sigma2 = Gather(variance);
-            var posteriorMean = Ops.Add(Ops.Mul(flat, Gather(posteriorX0)), Ops.Mul(xtFlat, Gather(posteriorXt)));
-            var kl = Ops.Sum(Ops.Div(Ops.Square(Ops.Sub(posteriorMean, mean)), Ops.Mul(sigma2, 2f)), 1);
-            var sigma = Ops.Sqrt(sigma2);
-            var upper = Ops.Add(Ops.Mul(Ops.NormalCdf(Ops.Div(Ops.Sub(Ops.Add(flat, 1f / 255), mean), sigma)), Ops.Sub(1f, isTop)), isTop);
-            var lower = Ops.Mul(Ops.NormalCdf(Ops.Div(Ops.Sub(Ops.Sub(flat, 1f / 255), mean), sigma)), Ops.Sub(1f, isBottom));
-            var decoder = Ops.Neg(Ops.Sum(Ops.Log(Ops.Maximum(Ops.Sub(upper, lower), 1e-12f)), 1));
-            var first = Ops.Equal(t, 0f);
-            var term = Ops.Add(Ops.Mul(first, decoder), Ops.Mul(Ops.Sub(1f, first), kl));
-            sampled += term.ToArray().Average(v => (double)v);
+            sampled += BoundTerms(x0, t, xt, Network.Forward(xt, t)).ToArray().Average(v => (double)v);
         }
         // L_T per image: Σ_d ½[(1 − ᾱ_T) + ᾱ_T·x₀² − 1 − ln(1 − ᾱ_T)]
         double alphaBarT = s.AlphaBar[^1];

@@ -9,7 +9,8 @@ using GpuGen.Optim;
 namespace GpuGen.Models.Diffusion;
 
 /// <summary>
-/// DDPM on MNIST digits (Ho et al. 2020) as a <see cref="TrainingPlan"/>: the <see cref="UNet"/> predicts
+/// DDPM on MNIST digits (Ho et al. 2020) as a <see cref="TrainingPlan"/>: the network (the <see cref="UNet"/>, or
+/// the <see cref="DigitFlowMlp"/> with --net mlp) predicts
 /// the noise of digits scaled to [−1, 1] under the simple loss, Adam(lr), digits in a seeded order
 /// (seed + 1). Test term after each epoch: the simple loss on the test split. Final metrics: the judge's
 /// Fréchet distance, mean max-softmax and label entropy of <see cref="ScoredSamples"/> samples drawn by
@@ -31,10 +32,11 @@ public static class DdpmDigitsPlan
     /// <summary>Model samples [n, 1, 28, 28] back to intensities [n, 784] in [0, 1].</summary>
     public static Tensor Intensities(Tensor samples) => Ops.Clamp(Ops.Mul(Ops.Add(samples, 1f), 0.5f), 0f, 1f).Reshape(samples.Shape[0], -1);
 
-    public static OwnedPlan Create(UNet network, NoiseSchedule schedule, MnistSplit train, MnistSplit test, Generator noise, RunOptions options)
+    public static OwnedPlan Create(DenoisingNetwork network, DigitNetworkSpec spec, NoiseSchedule schedule, MnistSplit train, MnistSplit test, Generator noise, RunOptions options,
+        DdpmObjective objective = DdpmObjective.Simple)
     {
-        var device = network.Device;
-        var ddpm = new Ddpm(network, schedule);
+        var device = Sampling.DeviceOf(network);
+        var ddpm = new Ddpm(network, schedule, objective, eightBitData: true);
         var adam = new Adam(network.NamedParameters(), options.LearningRate);
         var order = new Generator(options.Seed + 1);
         var loader = new BatchLoader(train, options.Batch, device, order);
@@ -44,7 +46,7 @@ public static class DdpmDigitsPlan
             Name = "ddpm",
             Module = network,
             Optimizers = [("", adam)],
-            Metadata = Metadata(network, schedule),
+            Metadata = Metadata(spec, schedule, objective),
             Streams = new Dictionary<string, Generator> { ["model"] = noise, ["data_order"] = order },
             StepsPerEpoch = loader.BatchesPerEpoch,
             ExamplesPerEpoch = train.Count,
@@ -55,16 +57,15 @@ public static class DdpmDigitsPlan
             Evaluate = stream => Training.Average(network, test, device, options.Batch, x => [ddpm.Loss(Scale(x), stream).Item()]),
             FinalMetrics = stream => FinalMetrics(ddpm, judge.Value, test, stream),
             WritePictures = (folder, stream) => WritePictures(folder, ddpm, stream),
-            LossUnit = "mean squared noise error",
+            LossUnit = objective == DdpmObjective.Simple ? "mean squared noise error" : "bound's sampled terms, nats per dimension",
             RunFacts = new Dictionary<string, object?> { ["data"] = "mnist", ["timesteps"] = schedule.Steps, ["beta_schedule"] = schedule.Name },
         };
         return new OwnedPlan(plan, adam, new JudgeOwner(judge));
     }
 
-    public static Dictionary<string, string> Metadata(UNet network, NoiseSchedule schedule) => new()
+    public static Dictionary<string, string> Metadata(DigitNetworkSpec spec, NoiseSchedule schedule, DdpmObjective objective) => new(spec.Metadata())
     {
-        ["model"] = "ddpm", ["data"] = "mnist", ["net"] = "unet",
-        ["channels"] = network.Channels.ToString(CultureInfo.InvariantCulture),
+        ["model"] = "ddpm", ["data"] = "mnist", ["objective"] = DdpmToy.ObjectiveName(objective),
         ["timesteps"] = schedule.Steps.ToString(CultureInfo.InvariantCulture),
         ["beta_schedule"] = NoiseSchedule.NameOf(schedule.Kind),
         ["beta_start"] = schedule.Start.ToString("R", CultureInfo.InvariantCulture),
@@ -72,17 +73,25 @@ public static class DdpmDigitsPlan
     };
 
     /// <summary>The network and schedule a <c>gpugen train ddpm --data mnist</c> checkpoint describes, loaded; the caller owns both.</summary>
-    public static (UNet Network, NoiseSchedule Schedule) Load(string path, Device device)
+    public static (DenoisingNetwork Network, NoiseSchedule Schedule) Load(string path, Device device)
     {
         var meta = new CheckpointMetadata(path, "ddpm");
         var schedule = NoiseSchedule.Create(meta.Named("beta_schedule", NoiseSchedule.Names), meta.Size("timesteps"), meta.Number("beta_start"), meta.Number("beta_end"));
-        return (meta.LoadInto(new UNet(new Generator(0), device, channels: meta.Size("channels"))), schedule);
+        try
+        {
+            return (DigitNetworkSpec.Load(meta, "unet", device, 1), schedule);
+        }
+        catch
+        {
+            schedule.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The judge's scores of DDIM samples and the bound in bits per dimension, from the stream.</summary>
     public static Dictionary<string, object?> FinalMetrics(Ddpm ddpm, MnistJudge judge, MnistSplit test, Generator stream)
     {
-        var device = ((UNet)ddpm.Network).Device;
+        var device = Sampling.DeviceOf(ddpm.Network);
         int count = Math.Min(ScoredSamples, test.Count);
         Dictionary<string, object?> scores;
         using (new TensorScope())

@@ -12,9 +12,9 @@ public static class DdpmToy
     /// <summary>DDIM step counts reported beside ancestral sampling (at most T).</summary>
     public static readonly int[] DdimSteps = [10, 20, 50];
 
-    public static ToyChain Chain(ToyDenoiser network, NoiseSchedule schedule)
+    public static ToyChain Chain(ToyDenoiser network, NoiseSchedule schedule, DdpmObjective objective = DdpmObjective.Simple)
     {
-        var ddpm = new Ddpm(network, schedule);
+        var ddpm = new Ddpm(network, schedule, objective);
         return new ToyChain("ddpm", network, ddpm.Loss,
             (n, stream, visit) => ddpm.Sample(n, Shape.Of(ToyDenoiser.PointDim), stream, DiffusionSampler.Ancestral,
                 visit is null ? null : (t, x) => visit($"x_{t}", x)),
@@ -28,11 +28,15 @@ public static class DdpmToy
                 ["beta_schedule"] = NoiseSchedule.NameOf(schedule.Kind),
                 ["beta_start"] = schedule.Start.ToString("R", CultureInfo.InvariantCulture),
                 ["beta_end"] = schedule.End.ToString("R", CultureInfo.InvariantCulture),
+                ["objective"] = ObjectiveName(objective),
                 ["width"] = network.Width.ToString(CultureInfo.InvariantCulture),
                 ["depth"] = network.Depth.ToString(CultureInfo.InvariantCulture),
                 ["embedding"] = network.EmbeddingDim.ToString(CultureInfo.InvariantCulture),
             });
     }
+
+    /// <summary>The objective's name in options and checkpoints (simple, vlb).</summary>
+    public static string ObjectiveName(DdpmObjective objective) => Ddpm.Objectives.First(o => o.Value == objective).Key;
 
     /// <summary>n points [n, 2] by the given sampler.</summary>
     public static Tensor Sample(Ddpm ddpm, int n, Generator stream, DiffusionSampler sampler) =>

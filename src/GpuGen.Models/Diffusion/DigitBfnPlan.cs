@@ -57,37 +57,34 @@ public static class DigitBfnPlan
     /// <summary>The test split as the model is scored on it: binarized once for a binary flow.</summary>
     public static MnistSplit Scored(IDigitFlow model, MnistSplit test) => model.Binarized ? test.Binarized(TrainingRunner.TestBinarizationSeed) : test;
 
-    /// <summary>A binary flow's checkpoint metadata.</summary>
-    public static Dictionary<string, string> Metadata(DigitFlowMlp network, BinaryBfn bfn) => new()
+    /// <summary>A digit flow's checkpoint metadata: the flow, its parameters (β₁ for binary data; the bins and σ₁
+    /// for discretised data) and the network (<see cref="DigitNetworkSpec.Metadata"/>).</summary>
+    public static Dictionary<string, string> Metadata(IDigitFlow model, DigitNetworkSpec net)
     {
-        ["model"] = "bfn", ["data"] = "mnist", ["flow"] = bfn.Kind,
-        ["beta1"] = bfn.Beta1.ToString("R", CultureInfo.InvariantCulture),
-        ["width"] = network.Width.ToString(CultureInfo.InvariantCulture), ["depth"] = network.Depth.ToString(CultureInfo.InvariantCulture),
-    };
-
-    /// <summary>A discretised flow's checkpoint metadata.</summary>
-    public static Dictionary<string, string> Metadata(DiscretisedBfn bfn) => new()
-    {
-        ["model"] = "bfn", ["data"] = "mnist", ["flow"] = bfn.Kind,
-        ["bins"] = bfn.Bins.ToString(CultureInfo.InvariantCulture), ["sigma1"] = bfn.Flow.Sigma1.ToString("R", CultureInfo.InvariantCulture),
-        ["width"] = bfn.Network.Width.ToString(CultureInfo.InvariantCulture), ["depth"] = bfn.Network.Depth.ToString(CultureInfo.InvariantCulture),
-    };
+        var metadata = new Dictionary<string, string>(net.Metadata()) { ["model"] = "bfn", ["data"] = "mnist", ["flow"] = model.Kind };
+        if (model is BinaryBfn binary) metadata["beta1"] = binary.Beta1.ToString("R", CultureInfo.InvariantCulture);
+        if (model is DiscretisedBfn discretised)
+        {
+            metadata["bins"] = discretised.Bins.ToString(CultureInfo.InvariantCulture);
+            metadata["sigma1"] = discretised.Flow.Sigma1.ToString("R", CultureInfo.InvariantCulture);
+        }
+        return metadata;
+    }
 
     /// <summary>The model a <c>gpugen train bfn --data mnist</c> checkpoint describes (binary, or discretised
-    /// with --bins), loaded; one clear error for another family's checkpoint, nothing left allocated. The
-    /// caller owns the network (<see cref="IDigitFlow.Network"/>).</summary>
+    /// with --bins; the MLP, or the U-Net with --net unet), loaded; one clear error for another family's
+    /// checkpoint, nothing left allocated. The caller owns the network (<see cref="IDigitFlow.Network"/>).</summary>
     public static IDigitFlow Load(string path, Device device)
     {
         var meta = new CheckpointMetadata(path, "bfn");
         if (meta.Optional("flow") == "discretised")
         {
             var flow = new ContinuousBayesianFlow(meta.Number("sigma1"));
-            var network = meta.LoadInto(new DigitFlowMlp(new Generator(0), device, 2, 784, meta.Size("width"), meta.Size("depth")));
-            return new DiscretisedBfn(network, flow, meta.Size("bins"));
+            int bins = meta.Size("bins");
+            return new DiscretisedBfn(DigitNetworkSpec.Load(meta, "mlp", device, 2), flow, bins);
         }
         double beta1 = meta.Number("beta1");
-        var binary = meta.LoadInto(new DigitFlowMlp(new Generator(0), device, 1, 784, meta.Size("width"), meta.Size("depth")));
-        return new BinaryBfn(binary, beta1);
+        return new BinaryBfn(DigitNetworkSpec.Load(meta, "mlp", device, 1), beta1);
     }
 
     private static double Mean(Tensor perImage) => perImage.ToArray().Average(v => (double)v);

@@ -6,15 +6,17 @@ namespace GpuGen.Models.Diffusion;
 /// The BFN paper's MLP for digits: the input distribution's parameters for the 784 pixels (2θ − 1 for
 /// binary data, the means μ for discretised data) and the time t as one more input (785) → <c>width</c>
 /// ReLU units × <c>depth</c> → <c>outputsPerPixel</c> × 784 outputs (binary: the logit of class 1;
-/// discretised: the noise's mean and log standard deviation).
+/// discretised: the noise's mean and log standard deviation). The time input is t·<c>timeScale</c> (a BFN's
+/// t ∈ [0, 1] as it is; a DDPM's timestep divided by T). Images [B, C, H, W] are read flattened and the
+/// output given back as [B, outputsPerPixel, H, W].
 /// </summary>
-public sealed class DigitFlowMlp : DenoisingNetwork
+public sealed class DigitFlowMlp : DenoisingNetwork, IDigitNetwork
 {
-    public DigitFlowMlp(Generator init, Device device, int outputsPerPixel, int pixels = 784, int width = 512, int depth = 2)
+    public DigitFlowMlp(Generator init, Device device, int outputsPerPixel, int pixels = 784, int width = 512, int depth = 2, float timeScale = 1f)
     {
         if (width <= 0 || depth <= 0 || pixels <= 0 || outputsPerPixel <= 0)
             throw new ArgumentException($"digit flow MLP: need positive sizes, got {pixels} pixels, {width} wide, {depth} deep, {outputsPerPixel} outputs a pixel");
-        (Pixels, Width, Depth, OutputsPerPixel, Device) = (pixels, width, depth, outputsPerPixel, device);
+        (Pixels, Width, Depth, OutputsPerPixel, Device, TimeScale) = (pixels, width, depth, outputsPerPixel, device, timeScale);
         Mlp = AddModule("mlp", Sequential.Mlp([pixels + 1, .. Enumerable.Repeat(width, depth), outputsPerPixel * pixels], Activation.Relu, init, device));
     }
 
@@ -24,6 +26,13 @@ public sealed class DigitFlowMlp : DenoisingNetwork
     public int Width { get; }
     public int Depth { get; }
     public int OutputsPerPixel { get; }
+    public float TimeScale { get; }
 
-    public override Tensor Forward(Tensor input, Tensor times) => Mlp.Forward(Ops.Concat([input, times.Reshape(-1, 1)], 1));
+    public override Tensor Forward(Tensor input, Tensor times)
+    {
+        var flat = input.Rank == 2 ? input : input.Reshape(input.Shape[0], -1);
+        var time = TimeScale == 1f ? times : Ops.Mul(times, TimeScale);
+        var output = Mlp.Forward(Ops.Concat([flat, time.Reshape(-1, 1)], 1));
+        return input.Rank == 4 ? output.Reshape(input.Shape[0], OutputsPerPixel, input.Shape[2], input.Shape[3]) : output;
+    }
 }

@@ -17,20 +17,20 @@ namespace GpuGen.Models.Diffusion;
 /// </summary>
 public sealed class DiscretisedBfn : IDigitFlow
 {
-    public DiscretisedBfn(DigitFlowMlp network, ContinuousBayesianFlow flow, int bins)
+    public DiscretisedBfn(DenoisingNetwork network, ContinuousBayesianFlow flow, int bins)
     {
-        if (network.OutputsPerPixel != 2) throw new ArgumentException($"bfn: discretised data needs a network with 2 outputs a pixel (the noise's mean and log standard deviation), got {network.OutputsPerPixel}");
+        if (network is not IDigitNetwork { OutputsPerPixel: 2 } digits)
+            throw new ArgumentException($"bfn: discretised data needs a digit network with 2 outputs a pixel (the noise's mean and log standard deviation), got {network.GetType().Name}");
         if (bins < 2) throw new GpuGenException($"bfn: discretised data needs at least 2 bins (K ≥ 2), got {bins}", isUsageError: true);
-        (Network, Flow, Bins) = (network, flow, bins);
+        (Network, Flow, Bins, Pixels) = (network, flow, bins, digits.Pixels);
     }
 
-    public DigitFlowMlp Network { get; }
+    public DenoisingNetwork Network { get; }
     public ContinuousBayesianFlow Flow { get; }
     public int Bins { get; }
 
     public string Kind => "discretised";
-    DenoisingNetwork IDigitFlow.Network => Network;
-    public int Pixels => Network.Pixels;
+    public int Pixels { get; }
     public bool Binarized => false;
 
     /// <summary>The intensities as their bins' centres (<see cref="Discretise"/>).</summary>
@@ -125,7 +125,7 @@ public sealed class DiscretisedBfn : IDigitFlow
     public Tensor Sample(int n, Generator stream, int steps, Action<string, Tensor>? visit = null)
     {
         if (steps < 1) throw new GpuGenException($"bfn: sampling needs at least one step, got {steps}", isUsageError: true);
-        var device = Network.Device;
+        var device = Sampling.DeviceOf(Network);
         return Sampling.InEvaluationMode(Network, () =>
         {
             Tensor Draw(Tensor mu, float t) =>

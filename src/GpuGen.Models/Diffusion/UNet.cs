@@ -80,13 +80,14 @@ public sealed class SelfAttention2d : Module
 /// and a residual block (2C); up by nearest upsampling and a 3 × 3 conv, joined with the skip connection
 /// of the same size (concatenated channels) and a residual block, twice; GroupNorm → SiLU → a 3 × 3 conv
 /// to the output channels. C = 32 makes 583,713 parameters; every channel count is a multiple of the 8 groups.
+/// The embedding reads t·<c>timeScale</c> (1 for DDPM's whole timesteps; a BFN's t ∈ [0, 1] needs ~1000).
 /// </summary>
-public sealed class UNet : DenoisingNetwork
+public sealed class UNet : DenoisingNetwork, IDigitNetwork
 {
-    public UNet(Generator init, Device device, int inChannels = 1, int outChannels = 1, int channels = 32)
+    public UNet(Generator init, Device device, int inChannels = 1, int outChannels = 1, int channels = 32, float timeScale = 1f)
     {
         if (channels <= 0 || channels % 8 != 0) throw new ArgumentException($"u-net: the base channel count must be a positive multiple of 8, got {channels}");
-        (Channels, InChannels, Device) = (channels, inChannels, device);
+        (Channels, InChannels, OutputsPerPixel, Device, TimeScale) = (channels, inChannels, outChannels, device, timeScale);
         int c = channels, timeDim = 4 * c;
         TimeMlp = AddModule("time", Sequential.Mlp([c, timeDim, timeDim], Activation.Silu, init, device));
         Input = AddModule("input", new Conv2d(inChannels, c, 3, init, device, padding: 1));
@@ -107,6 +108,9 @@ public sealed class UNet : DenoisingNetwork
 
     public int Channels { get; }
     public int InChannels { get; }
+    public int OutputsPerPixel { get; }
+    public int Pixels => 28 * 28;
+    public float TimeScale { get; }
     public Device Device { get; }
     public Sequential TimeMlp { get; }
     public Conv2d Input { get; }
@@ -128,7 +132,7 @@ public sealed class UNet : DenoisingNetwork
     public override Tensor Forward(Tensor xt, Tensor timesteps)
     {
         var x = xt.Rank == 4 ? xt : xt.Reshape(-1, InChannels, 28, 28);
-        var time = TimeMlp.Forward(TimeEmbedding.Sinusoidal(timesteps, Channels));
+        var time = TimeMlp.Forward(TimeEmbedding.Sinusoidal(TimeScale == 1f ? timesteps : Ops.Mul(timesteps, TimeScale), Channels));
         var skip1 = Down1.Forward(Input.Forward(x), time);                           // [N, C, 28, 28]
         var skip2 = Down2.Forward(Pool1.Forward(skip1), time);                       // [N, 2C, 14, 14]
         var h = Middle1.Forward(Pool2.Forward(skip2), time);                         // [N, 2C, 7, 7]

@@ -81,10 +81,11 @@ public class BinaryBfnTests
     {
         using var folder = new TempFolder();
         var (train, test) = Mnist.Load(null);
-        using var network = new DigitFlowMlp(new Generator(2), TestSupport.Cpu, 1, 784, 64, 2);
+        var spec = new DigitNetworkSpec("mlp", 64, 2, 0, 1f);
+        using var network = spec.Create(new Generator(2), TestSupport.Cpu, 1);
         var options = new RunOptions { Out = folder.Path, Epochs = 2, Batch = 100, LearningRate = 1e-3f, Seed = 2 };
         var bfn = new BinaryBfn(network, Beta1);
-        using var plan = DigitBfnPlan.Create(bfn, DigitBfnPlan.Metadata(network, bfn), train, test, TestSupport.Cpu, new Generator(7), options);
+        using var plan = DigitBfnPlan.Create(bfn, DigitBfnPlan.Metadata(bfn, spec), train, test, TestSupport.Cpu, new Generator(7), options);
         var result = TrainingRunner.Run(plan.Plan, TestSupport.Cpu, options, NoProgress.Instance);
         Assert.That((double)result.Metrics["test_loss_continuous"]!, Is.LessThan(400));
         Assert.That((double)result.Metrics["test_nll_bound_10_steps"]!, Is.LessThan(600).And.GreaterThan((double)result.Metrics["test_loss_reconstruction"]!));
@@ -126,5 +127,27 @@ public class BinaryBfnTests
         (code, _, error) = CliRunner.Run([.. run, "--steps", "100", "--out", folder.File("bad")]);
         Assert.That((code, error.Trim()), Is.EqualTo((2, "gpugen: error: bfn: on digits give --epochs, not --steps")));
         Assert.That(Directory.Exists(folder.File("bad")), Is.False);
+    }
+
+    /// <summary>--net unet: the U-Net as the output network, reading t·1000; its checkpoint records the network,
+    /// so sampling rebuilds it; the MLP's sizes with it are one clear error.</summary>
+    [Test]
+    public void TheUNetTrainsAndSamplesABinaryFlow()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 200, 40);
+        var (code, stdout, error) = CliRunner.Run("train", "bfn", "--data", data.Path, "--net", "unet", "--channels", "8", "--epochs", "1", "--seed", "5", "--device", "cpu", "--out", folder.Path, "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        var metrics = JsonDocument.Parse(stdout).RootElement;
+        Assert.That(metrics.GetProperty("test_nll_bound_100_steps").GetDouble(), Is.GreaterThan(metrics.GetProperty("test_loss_reconstruction").GetDouble()));
+        string checkpoint = folder.File("model.safetensors");
+        var meta = GpuGen.IO.SafeTensors.Load(checkpoint).Metadata;
+        Assert.That((meta["net"], meta["channels"], meta["time_scale"], meta["flow"]), Is.EqualTo(("unet", "8", "1000", "binary")));
+        (code, _, error) = CliRunner.Run("sample", "bfn", "--checkpoint", checkpoint, "--n", "2", "--sample-steps", "5", "--out", folder.File("d.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(new FileInfo(folder.File("d.npy")).Length, Is.EqualTo(128 + 2 * 784 * 4));
+        CliRunner.ExpectUsageError(["train", "bfn", "--data", data.Path, "--net", "unet", "--depth", "3", "--device", "cpu"], folder.File("bad"), "--width and --depth size the MLP");
+        CliRunner.ExpectUsageError(["train", "bfn", "--data", data.Path, "--channels", "16", "--device", "cpu"], folder.File("bad"), "--channels sizes the U-Net");
     }
 }

@@ -20,7 +20,7 @@ public class DdpmDigitsTests
         using var scope = new TensorScope();
         using var net = new UNet(new Generator(3), TestSupport.Cpu, channels: 8);
         using var schedule = NoiseSchedule.Linear(4, 1e-3, 0.2);
-        var ddpm = new Ddpm(net, schedule);
+        var ddpm = new Ddpm(net, schedule, eightBitData: true);
         const int batch = 6, dims = 64;
         var rng = new Random(9);
         var pixels = Enumerable.Range(0, batch * dims).Select(_ => 2f * rng.Next(256) / 255f - 1f).ToArray();
@@ -88,7 +88,34 @@ public class DdpmDigitsTests
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(JsonDocument.Parse(stdout).RootElement.GetProperty("test_frechet_distance").GetDouble(),
             Is.EqualTo(metrics.GetProperty("test_frechet_distance").GetDouble()), "the same judge and stream, the same numbers");
-        CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--width", "64", "--device", "cpu"], folder.File("bad"), "--width is the toys' MLP; on digits the U-Net takes --channels");
+        CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--width", "64", "--device", "cpu"], folder.File("bad"), "--width and --depth size the MLP; the U-Net takes --channels");
         CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--channels", "12", "--device", "cpu"], folder.File("bad"), "--channels must be a multiple of 8");
+        CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--net", "mlp", "--channels", "16", "--device", "cpu"], folder.File("bad"), "--channels sizes the U-Net");
+        CliRunner.ExpectUsageError(["train", "ddpm", "--net", "unet", "--device", "cpu"], folder.File("bad"), "the U-Net (--net unet, --channels) is for digits");
+        CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--net", "cnn", "--device", "cpu"], folder.File("bad"), "--net");
+    }
+
+    /// <summary>--net mlp: the digits' MLP predicts the noise from x_t and t/T; its checkpoint records the
+    /// network, so sample and eval rebuild it, and the run resumes with it.</summary>
+    [Test]
+    public void TheMlpTrainsSamplesAndResumesOnDigits()
+    {
+        using var folder = new TempFolder();
+        using var data = new TempFolder();
+        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 200, 50);
+        string[] run = ["train", "ddpm", "--data", data.Path, "--net", "mlp", "--width", "32", "--depth", "1", "--timesteps", "50", "--seed", "3", "--device", "cpu", "--out", folder.Path];
+        var (code, stdout, error) = CliRunner.Run([.. run, "--epochs", "1", "--json"]);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(JsonDocument.Parse(stdout).RootElement.GetProperty("test_loss").GetDouble(), Is.GreaterThan(0).And.LessThan(1.5));
+        string checkpoint = folder.File("model.safetensors");
+        var meta = GpuGen.IO.SafeTensors.Load(checkpoint).Metadata;
+        Assert.That((meta["net"], meta["width"], meta["depth"], meta["time_scale"]), Is.EqualTo(("mlp", "32", "1", (1f / 50).ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        (code, _, error) = CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--n", "2", "--out", folder.File("d.npy"), "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(new FileInfo(folder.File("d.npy")).Length, Is.EqualTo(128 + 2 * 784 * 4));
+        (code, _, error) = CliRunner.Run("train", "ddpm", "--resume", folder.Path, "--epochs", "2", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var resumed = JsonDocument.Parse(File.ReadAllText(folder.File("metrics.json"))).RootElement;
+        Assert.That(resumed.GetProperty("epochs").GetInt32(), Is.EqualTo(2));
     }
 }

@@ -59,6 +59,63 @@ public class DdpmTests
         Assert.That(ToyChainPlan.Points((n, s) => DdpmToy.Sample(ddpm, n, s, DiffusionSampler.Ancestral), 50, new Generator(9)), Is.EqualTo(ancestral), "the same seed, the same samples");
     }
 
+    /// <summary>
+    /// The bound's terms for the vlb objective, replayed in double: for t ≥ 1 (index) with σ_t² = β̃_t the KL is
+    /// λ_t·‖ε − ε̂‖² with λ_t = β_t²/(2β̃_t·α_t·(1 − ᾱ_t)) (Ho et al. eq. 12), and at t = 0 the Gaussian decoder
+    /// ½(x₀ − μ)²/β₁ + ½ln(2πβ₁) per dimension with μ = x₁/√α₁ − w·ε̂; their gradients with respect to ε̂ are 2λ_t(ε̂ − ε) and
+    /// −w(μ − x₀)/β₁ with w = β₁/(√(1 − ᾱ₁)·√α₁). Random x₀, ε and ε̂.
+    /// </summary>
+    [Test]
+    public void TheBoundsTermsWeighTheNoiseErrorAsTheClosedFormSays()
+    {
+        using var scope = new TensorScope();
+        using var network = new ToyDenoiser(new Generator(1), TestSupport.Cpu, 8, 1);
+        using var schedule = NoiseSchedule.Linear(5, 1e-2, 0.3);
+        var ddpm = new Ddpm(network, schedule, DdpmObjective.Bound);
+        int[] steps = [0, 1, 2, 3, 4, 4, 0];
+        int batch = steps.Length, dims = 2;
+        var x0 = TestSupport.RandomArray(batch * dims, 11);
+        var eps = TestSupport.RandomArray(batch * dims, 12);
+        var guess = TestSupport.RandomArray(batch * dims, 13);
+        var xt = new float[batch * dims];
+        for (int i = 0; i < xt.Length; i++)
+        {
+            double ab = schedule.AlphaBar[steps[i / dims]];
+            xt[i] = (float)(Math.Sqrt(ab) * x0[i] + Math.Sqrt(1 - ab) * eps[i]);
+        }
+        var predicted = Tensor.FromArray(guess, Shape.Of(batch, dims), TestSupport.Cpu);
+        predicted.RequiresGrad = true;
+        var terms = ddpm.BoundTerms(Tensor.FromArray(x0, Shape.Of(batch, dims), TestSupport.Cpu), Tensor.FromArray(steps.Select(t => (float)t).ToArray(), TestSupport.Cpu),
+            Tensor.FromArray(xt, Shape.Of(batch, dims), TestSupport.Cpu), predicted);
+        var gradient = GpuGen.Autograd.Grad([Ops.Sum(terms)], [predicted])[0].ToArray();
+        var actual = terms.ToArray();
+        for (int b = 0; b < batch; b++)
+        {
+            int t = steps[b];
+            double beta = schedule.Beta[t], alpha = schedule.Alpha[t], alphaBar = schedule.AlphaBar[t], expected = 0;
+            for (int d = 0; d < dims; d++)
+            {
+                int i = b * dims + d;
+                double expectedGradient;
+                if (t == 0)
+                {
+                    double w = beta / (Math.Sqrt(1 - alphaBar) * Math.Sqrt(alpha)), mu = xt[i] / Math.Sqrt(alpha) - w * guess[i];
+                    expected += 0.5 * (x0[i] - mu) * (x0[i] - mu) / beta + 0.5 * Math.Log(2 * Math.PI * beta);
+                    expectedGradient = -w * (mu - x0[i]) / beta;
+                }
+                else
+                {
+                    double posterior = beta * (1 - schedule.AlphaBar[t - 1]) / (1 - alphaBar);
+                    double lambda = beta * beta / (2 * posterior * alpha * (1 - alphaBar));
+                    expected += lambda * (eps[i] - guess[i]) * (eps[i] - guess[i]);
+                    expectedGradient = 2 * lambda * (guess[i] - eps[i]);
+                }
+                Assert.That(gradient[i], Is.EqualTo(expectedGradient).Within(1e-4 * Math.Max(1, Math.Abs(expectedGradient))), $"∂/∂ε̂ at t = {t}, d = {d}");
+            }
+            Assert.That(actual[b], Is.EqualTo(expected).Within(1e-4 * Math.Max(1, Math.Abs(expected))), $"t = {t}");
+        }
+    }
+
     private static RunOptions Options(string folder, int epochs) => new() { Out = folder, Epochs = epochs, Batch = 256, LearningRate = 1e-3f, Seed = 2 };
 
     /// <summary>1,500 steps of the protocol's network on the swiss roll: the energy distance of ancestral
@@ -142,6 +199,13 @@ public class DdpmTests
         (code, _, error) = CliRunner.Run("eval", "ddpm", "--checkpoint", checkpoint, "--sample-steps", "5", "--device", "cpu");
         Assert.That((code, error), Is.EqualTo((2, "gpugen: error: ddpm: --sample-steps and --eta are DDIM's: add --ddim (the ancestral chain visits every timestep)" + Environment.NewLine)));
         Assert.That(File.Exists(folder.File("x.npy")), Is.False);
+
+        using var bound = new TempFolder();
+        (code, stdout, error) = CliRunner.Run("train", "ddpm", "--loss", "vlb", "--steps", "40", "--width", "16", "--timesteps", "20", "--seed", "3", "--device", "cpu", "--out", bound.Path, "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(GpuGen.IO.SafeTensors.Load(bound.File("model.safetensors")).Metadata["objective"], Is.EqualTo("vlb"));
+        Assert.That(double.IsFinite(JsonDocument.Parse(stdout).RootElement.GetProperty("test_energy_distance").GetDouble()));
+        CliRunner.ExpectUsageError(["train", "ddpm", "--loss", "kl", "--device", "cpu"], bound.File("bad"), "--loss");
 
         using var gan = new TempFolder();
         Assert.That(CliRunner.Run("train", "wgan-gp", "--iters", "5", "--width", "8", "--batch", "16", "--device", "cpu", "--out", gan.Path).Code, Is.EqualTo(0));

@@ -44,6 +44,26 @@ public class DiscretisedBfnTests
         Assert.Throws<GpuGenException>(() => new DiscretisedBfn(network, new ContinuousBayesianFlow(0.02), 1));
     }
 
+    /// <summary>The U-Net with two output planes serves as the discretised flow's network: its planes are the
+    /// noise's mean and log deviation, as the MLP's two halves are; the loss reaches every parameter. One
+    /// output plane is refused.</summary>
+    [Test]
+    public void TheUNetGivesTheTwoPlanes()
+    {
+        using var scope = new TensorScope();
+        using var unet = new UNet(new Generator(4), TestSupport.Cpu, outChannels: 2, channels: 8, timeScale: 1000f);
+        var bfn = new DiscretisedBfn(unet, new ContinuousBayesianFlow(0.02), Bins);
+        var x = bfn.Discretise(Tensor.FromArray(TestSupport.RandomArray(3 * 784, 5).Select(v => Math.Abs(v) % 1f).ToArray(), Shape.Of(3, 784), TestSupport.Cpu));
+        var p = bfn.BinProbabilities(x, Tensor.FromArray([0.2f, 0.5f, 0.9f], TestSupport.Cpu));
+        Assert.That(p.Shape, Is.EqualTo(Shape.Of(3, 784, Bins)));
+        var sums = Ops.Sum(p, 2).ToArray();
+        Assert.That(sums, Is.All.EqualTo(1f).Within(1e-4));
+        var grads = GpuGen.Autograd.Grad([bfn.Loss(x, new Generator(6))], unet.NamedParameters().Select(q => q.Tensor).ToArray());
+        Assert.That(grads.Count(g => g.ToArray().Any(v => v != 0)), Is.EqualTo(grads.Length), "the loss reaches every parameter");
+        using var onePlane = new UNet(new Generator(4), TestSupport.Cpu, outChannels: 1, channels: 8);
+        Assert.Throws<ArgumentException>(() => new DiscretisedBfn(onePlane, new ContinuousBayesianFlow(0.02), Bins));
+    }
+
     /// <summary>Below t_min the output is N(0, 1) discretised; above it N(μ/γ, (1 − γ)/γ) for a zero network;
     /// each pixel's bins sum to 1.</summary>
     [Test]
@@ -122,14 +142,15 @@ public class DiscretisedBfnTests
         using var data = new TempFolder();
         GpuGen.Tests.Data.MnistSubset.Write(data.Path, 4000, 200);
         var (train, test) = Mnist.Load(data.Path);
-        using var network = new DigitFlowMlp(new Generator(2), TestSupport.Cpu, 2, 784, 64, 2);
+        var spec = new DigitNetworkSpec("mlp", 64, 2, 0, 1f);
+        using var network = spec.Create(new Generator(2), TestSupport.Cpu, 2);
         var bfn = new DiscretisedBfn(network, new ContinuousBayesianFlow(0.02), Bins);
         double untrained;
         using (new TensorScope())
         using (GpuGen.Autograd.NoGrad())
             untrained = bfn.ContinuousLoss(bfn.Discretise(test.Images(Enumerable.Range(0, 200).ToArray(), TestSupport.Cpu)), new Generator(3)).ToArray().Average(v => (double)v);
         var options = new RunOptions { Out = folder.Path, Epochs = 2, Batch = 100, LearningRate = 1e-3f, Seed = 2 };
-        using var plan = DigitBfnPlan.Create(bfn, DigitBfnPlan.Metadata(bfn), train, test, TestSupport.Cpu, new Generator(7), options);
+        using var plan = DigitBfnPlan.Create(bfn, DigitBfnPlan.Metadata(bfn, spec), train, test, TestSupport.Cpu, new Generator(7), options);
         var result = TrainingRunner.Run(plan.Plan, TestSupport.Cpu, options, NoProgress.Instance);
         Assert.That((double)result.Metrics["test_loss_continuous"]!, Is.LessThan(untrained / 2), $"untrained {untrained:F0}");
         Assert.That((double)result.Metrics["test_bits_per_dim_100_steps"]!, Is.LessThan(2));
