@@ -181,13 +181,15 @@ internal static class TrainDiffusionCommands
         shared.Common.Data.Description = $"The data: {string.Join(", ", ToyChainPlan.DataNames.Keys)} (2-D toys: continuous data), or mnist / a folder of MNIST files (binarized digits: discrete data, two classes a pixel).";
         shared.Common.Epochs.Description = "Digits: passes over the training split (default 50). The toys count --steps.";
         var sigma1 = shared.Common.Shaping(UnitInterval(new Option<double>("--sigma1") { Description = "Toys and binned digits: σ₁, the input distribution's standard deviation at t = 1 (the final accuracy).", DefaultValueFactory = _ => 0.02 }));
-        var beta1 = shared.Common.Shaping(new Option<double>("--beta1") { Description = "Digits: β₁, the accuracy at t = 1 of the schedule β(t) = β₁t² (the paper's 3 for MNIST).", DefaultValueFactory = _ => 3.0 });
+        var beta1 = shared.Common.Shaping(new Option<double>("--beta1") { Description = "Digits: β₁, the accuracy at t = 1 of the schedule β(t) = β₁t² (the paper's 3 for binarized MNIST; also for --classes).", DefaultValueFactory = _ => 3.0 });
         beta1.Validators.Add(r => { if (TrainOptions.Value<double>(r) is { } v && !(v > 0 && double.IsFinite(v))) r.AddError($"--beta1 must be positive, got {v}"); });
         var bins = shared.Common.Shaping(new Option<int?>("--bins") { Description = "Digits: model the intensities in K bins (discretised data, §5 of the paper) instead of binarized digits (discrete data)." });
         bins.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--bins must be at least 2, got {v}"); });
-        var command = new Command("bfn", "Train a Bayesian Flow Network (Graves et al. 2023): continuous data on a 2-D toy, binarized MNIST digits (discrete data), or digits in K bins (--bins: discretised data); the continuous-time loss, sampling by Bayesian updates.")
+        var classes = shared.Common.Shaping(new Option<int?>("--classes") { Description = "Digits: model each intensity as one of K unordered classes (discrete data with K classes, §6; k = ⌊K·v⌋) instead of binarized digits." });
+        classes.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--classes must be at least 2, got {v}"); });
+        var command = new Command("bfn", "Train a Bayesian Flow Network (Graves et al. 2023): continuous data on a 2-D toy, binarized MNIST digits (discrete data), digits in K bins (--bins: discretised data), or digits as K classes (--classes: discrete data with K classes); the continuous-time loss, sampling by Bayesian updates.")
         {
-            sigma1, beta1, bins,
+            sigma1, beta1, bins, classes,
         };
         shared.AddTo(command);
         command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
@@ -208,9 +210,14 @@ internal static class TrainDiffusionCommands
                 ulong seed = p.GetValue(shared.Common.Seed);
                 var device = GlobalOptions.ResolveDevice(p);
                 int pixels = train.Rows * train.Cols;
-                IDigitFlow model = p.GetValue(bins) is { } k
-                    ? new DiscretisedBfn(spec.Create(new Generator(seed), device, 2, pixels), new ContinuousBayesianFlow(p.GetValue(sigma1)), k)
-                    : new BinaryBfn(spec.Create(new Generator(seed), device, 1, pixels), p.GetValue(beta1), pixels);
+                if (p.GetValue(bins) is not null && p.GetValue(classes) is not null)
+                    throw new GpuGenException("bfn: give --bins (ordered bins, discretised data) or --classes (unordered classes, discrete data), not both", isUsageError: true);
+                IDigitFlow model = (p.GetValue(bins), p.GetValue(classes)) switch
+                {
+                    ({ } k, _) => new DiscretisedBfn(spec.Create(new Generator(seed), device, 2, pixels), new ContinuousBayesianFlow(p.GetValue(sigma1)), k),
+                    (_, { } k) => new CategoricalBfn(spec.Create(new Generator(seed), device, k, pixels, k), p.GetValue(beta1), k, pixels),
+                    _ => new BinaryBfn(spec.Create(new Generator(seed), device, 1, pixels), p.GetValue(beta1), pixels),
+                };
                 using (model.Network)
                 using (var plan = DigitBfnPlan.Create(model, DigitBfnPlan.Metadata(model, spec), train, test, device, new Generator(seed + 5), options))
                     return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);

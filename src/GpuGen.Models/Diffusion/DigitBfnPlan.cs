@@ -63,6 +63,11 @@ public static class DigitBfnPlan
     {
         var metadata = new Dictionary<string, string>(net.Metadata()) { ["model"] = "bfn", ["data"] = "mnist", ["flow"] = model.Kind };
         if (model is BinaryBfn binary) metadata["beta1"] = binary.Beta1.ToString("R", CultureInfo.InvariantCulture);
+        if (model is CategoricalBfn categorical)
+        {
+            metadata["beta1"] = categorical.Beta1.ToString("R", CultureInfo.InvariantCulture);
+            metadata["classes"] = categorical.Classes.ToString(CultureInfo.InvariantCulture);
+        }
         if (model is DiscretisedBfn discretised)
         {
             metadata["bins"] = discretised.Bins.ToString(CultureInfo.InvariantCulture);
@@ -72,11 +77,18 @@ public static class DigitBfnPlan
     }
 
     /// <summary>The model a <c>gpugen train bfn --data mnist</c> checkpoint describes (binary, or discretised
-    /// with --bins; the MLP, or the U-Net with --net unet), loaded; one clear error for another family's
+    /// with --bins, categorical with --classes; the MLP, or the U-Net with --net unet), loaded; one clear error for another family's
     /// checkpoint, nothing left allocated. The caller owns the network (<see cref="IDigitFlow.Network"/>).</summary>
     public static IDigitFlow Load(string path, Device device)
     {
         var meta = new CheckpointMetadata(path, "bfn");
+        if (meta.Optional("flow") == "categorical")
+        {
+            double categoricalBeta1 = meta.Number("beta1");
+            int classes = meta.Size("classes");
+            if (classes < 2) throw new GpuGenException($"checkpoint {path}: metadata 'classes' is {classes}, needs at least 2");
+            return new CategoricalBfn(DigitNetworkSpec.Load(meta, "mlp", device, classes, classes), categoricalBeta1, classes);
+        }
         if (meta.Optional("flow") == "discretised")
         {
             var flow = new ContinuousBayesianFlow(meta.Number("sigma1"));

@@ -23,10 +23,10 @@ public sealed record DigitNetworkSpec(string Net, int Width, int Depth, int Chan
     public static readonly string[] Names = ["mlp", "unet"];
 
     /// <summary>A new network with <paramref name="outputsPerPixel"/> planes out, initialised from <paramref name="init"/>.</summary>
-    public DenoisingNetwork Create(Generator init, Device device, int outputsPerPixel, int pixels = 784) => Net switch
+    public DenoisingNetwork Create(Generator init, Device device, int outputsPerPixel, int pixels = 784, int inputsPerPixel = 1) => Net switch
     {
-        "mlp" => new DigitFlowMlp(init, device, outputsPerPixel, pixels, Width, Depth, TimeScale),
-        "unet" when pixels == 784 => new UNet(init, device, outChannels: outputsPerPixel, channels: Channels, timeScale: TimeScale),
+        "mlp" => new DigitFlowMlp(init, device, outputsPerPixel, pixels, Width, Depth, TimeScale, inputsPerPixel),
+        "unet" when pixels == 784 => new UNet(init, device, inputsPerPixel, outputsPerPixel, Channels, TimeScale),
         "unet" => throw new GpuGenException($"--net unet: the U-Net reads 28 × 28 digits, got {pixels} pixels", isUsageError: true),
         _ => throw new GpuGenException($"unknown --net '{Net}': expected {string.Join(" or ", Names)}", isUsageError: true),
     };
@@ -59,6 +59,6 @@ public sealed record DigitNetworkSpec(string Net, int Width, int Depth, int Chan
     }
 
     /// <summary>The network a checkpoint records, built and loaded; disposed if the tensors do not fit.</summary>
-    public static DenoisingNetwork Load(CheckpointMetadata meta, string defaultNet, Device device, int outputsPerPixel) =>
-        meta.LoadInto(Read(meta, defaultNet).Create(new Generator(0), device, outputsPerPixel));
+    public static DenoisingNetwork Load(CheckpointMetadata meta, string defaultNet, Device device, int outputsPerPixel, int inputsPerPixel = 1) =>
+        meta.LoadInto(Read(meta, defaultNet).Create(new Generator(0), device, outputsPerPixel, 784, inputsPerPixel));
 }

@@ -168,6 +168,12 @@ internal interface IBayesianFlowKernels
 
     /// <summary>result = logits + 2α(2k − 1) + 2√α·ε with k ~ Bernoulli(probability) and ε drawn.</summary>
     void BinaryUpdate(Tensor logits, Tensor probability, Tensor result, float accuracy, ulong seed, ulong offset);
+
+    /// <summary>K classes (<see cref="Kernels.Diffusion.CategoricalFlowKernels"/>): result [B, K, D] = a_b(K·[k = x] − 1) + √(a_b·K)·ε, ε drawn.</summary>
+    void CategoricalEvidence(Tensor classes, Tensor accuracy, Tensor result, int variables, int classCount, ulong seed, ulong offset);
+
+    /// <summary>result [N, K, D] = logits + α(K·[k = k*] − 1) + √(αK)·ε with k* ~ Categorical(probability over the K planes), ε drawn.</summary>
+    void CategoricalUpdate(Tensor logits, Tensor probability, Tensor result, int variables, int classCount, float accuracy, ulong seed, ulong offset);
 }
 
 /// <summary>The WGAN-GP gradient penalty's fused kernels (<see cref="Kernels.Penalty.GradientPenaltyKernels"/>).</summary>

@@ -94,6 +94,47 @@ public static partial class Ops
         return result;
     }
 
+    /// <summary>
+    /// Discrete data's evidence with K classes (Graves et al. §6), as K planes [B, K, D] of the D variables:
+    /// y = a(K·e_x − 1) + √(aK)·ε with ε ~ N(0, 1) drawn here and a = <paramref name="accuracy"/>[b] per example.
+    /// For a = β₁t² it is the flow distribution's logits at t (θ = softmax over the planes); for a = α_i the
+    /// sender's sample of step i. <paramref name="classes"/> [B, D] holds class indices 0 … K − 1 as floats.
+    /// Not recorded (the classes are data).
+    /// </summary>
+    public static Tensor CategoricalFlowEvidence(Tensor classes, Tensor accuracy, int classCount, Generator noise)
+    {
+        const string op = "categoricalFlowEvidence";
+        Check.Alive(op, "classes", classes);
+        Check.Alive(op, "accuracy", accuracy);
+        Check.SameDevice(op, "classes", classes, "accuracy", accuracy);
+        if (classCount < 2) throw new ArgumentException($"{op}: discrete data needs at least 2 classes (K ≥ 2), got {classCount}");
+        if (classes.Rank != 2 || classes.Shape[0] == 0) throw new ShapeMismatchException($"{op}: classes has shape {classes.Shape}; needs [B, D] with examples");
+        if (accuracy.Rank != 1 || accuracy.Length != classes.Shape[0]) throw new ShapeMismatchException($"{op}: {classes.Shape[0]} examples but the accuracy has shape {accuracy.Shape}");
+        var values = accuracy.ToArray();
+        for (int i = 0; i < values.Length; i++)
+            if (!(values[i] >= 0) || !float.IsFinite(values[i])) throw new ArgumentException($"{op}: accuracy {i} is {values[i]}; it must be finite and ≥ 0");
+        var (seed, offset) = noise.Next();
+        int variables = classes.Shape[1];
+        var result = Tensor.Empty(Shape.Of(classes.Shape[0], classCount, variables), classes.Device);
+        if (result.Length > 0) classes.Device.Backend.BayesianFlow.CategoricalEvidence(classes, accuracy, result, variables, classCount, seed, offset);
+        return result;
+    }
+
+    /// <summary>One step of the discrete sampler (Algorithm 9) on logits [N, K, D]: per variable a class k* ~
+    /// Categorical(<paramref name="probability"/>[n, ·, d]) from the output distribution, then logits' = logits +
+    /// α(K·e_k* − 1) + √(αK)·ε. Not recorded.</summary>
+    public static Tensor CategoricalFlowUpdate(Tensor logits, Tensor probability, double accuracy, Generator noise)
+    {
+        const string op = "categoricalFlowUpdate";
+        Check.Elementwise(op, "logits", logits, "probability", probability);
+        if (logits.Rank != 3 || logits.Shape[1] < 2) throw new ShapeMismatchException($"{op}: logits have shape {logits.Shape}; need [N, K, D] with K ≥ 2 classes");
+        if (!(accuracy > 0) || !double.IsFinite(accuracy)) throw new ArgumentException($"{op}: the accuracy must be positive, got {accuracy}");
+        var (seed, offset) = noise.Next();
+        var result = Tensor.Empty(logits.Shape, logits.Device);
+        if (result.Length > 0) logits.Device.Backend.BayesianFlow.CategoricalUpdate(logits, probability, result, logits.Shape[2], logits.Shape[1], (float)accuracy, seed, offset);
+        return result;
+    }
+
     private static void CheckFlowTimes(string op, Tensor x, Tensor times)
     {
         Check.Alive(op, "x", x);

@@ -164,6 +164,67 @@ public class BayesianFlowTests
         Assert.That(ones / (n / 2.0), Is.EqualTo(0.9).Within(0.03), "classes drawn with p");
     }
 
+    /// <summary>Categorical evidence with K = 3 as planes [B, K, D]: a(K·e_x − 1) + √(aK)·ε with Ops.Normal's ε
+    /// in the same layout, a per example (0 included).</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void CategoricalEvidenceIsTheSendersSample(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        const int batch = 4, classes = 3, variables = 7;
+        float[] x = TestSupport.RandomArray(batch * variables, 22).Select(v => (float)Math.Min(2, Math.Floor(Math.Abs(v) * 2))).ToArray();
+        float[] accuracy = [0f, 0.2f, 1.5f, 9f];
+        var y = Ops.CategoricalFlowEvidence(Tensor.FromArray(x, Shape.Of(batch, variables), device), Tensor.FromArray(accuracy, device), classes, new Generator(5, 6));
+        Assert.That(y.Shape, Is.EqualTo(Shape.Of(batch, classes, variables)));
+        var values = y.ToArray();
+        var eps = Ops.Normal(Shape.Of(batch, classes, variables), new Generator(5, 6), TestSupport.Cpu).ToArray();
+        for (int i = 0; i < values.Length; i++)
+        {
+            int b = i / (classes * variables), k = i / variables % classes, d = i % variables;
+            double a = accuracy[b], expected = a * ((int)x[b * variables + d] == k ? classes - 1 : -1) + Math.Sqrt(a * classes) * eps[i];
+            Assert.That(values[i], Is.EqualTo(expected).Within(1e-5 * (1 + Math.Abs(expected))), $"y[{b}, {k}, {d}] on {deviceName}");
+        }
+        Assert.That(x.Distinct().Count(), Is.EqualTo(3));
+    }
+
+    /// <summary>The K-class sampler's step, replayed from the same Philox words: a class per variable from the
+    /// cumulative p (the first word of the block of its plane-0 element), then every plane's evidence; the
+    /// classes follow p.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void CategoricalUpdateDrawsAClassThenAddsItsEvidence(string deviceName)
+    {
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        const int n = 3, classes = 4, variables = 500;
+        double[] probabilities = [0.1, 0.2, 0.3, 0.4];
+        var logits = TestSupport.RandomArray(n * classes * variables, 32);
+        var p = Enumerable.Range(0, logits.Length).Select(i => (float)probabilities[i / variables % classes]).ToArray();
+        var generator = new Generator(9, 2);
+        var (seed, offset) = (generator.Seed, generator.Offset);
+        var y = Ops.CategoricalFlowUpdate(Tensor.FromArray(logits, Shape.Of(n, classes, variables), device), Tensor.FromArray(p, Shape.Of(n, classes, variables), device), 0.6, generator).ToArray();
+        var counts = new int[classes];
+        for (int b = 0; b < n; b++)
+            for (int d = 0; d < variables; d++)
+            {
+                int first = b * classes * variables + d;
+                double u = GpuGen.Kernels.Random.Philox.ToUniform(GpuGen.Kernels.Random.Philox.ForElement(first, seed, offset).X), cumulative = 0;
+                int drawn = classes - 1;
+                for (int k = 0; k < classes - 1; k++)
+                    if (u < (cumulative += p[first + k * variables])) { drawn = k; break; }
+                counts[drawn]++;
+                for (int k = 0; k < classes; k++)
+                {
+                    int i = first + k * variables;
+                    var block = GpuGen.Kernels.Random.Philox.ForElement(i, seed, offset);
+                    double eps = Math.Sqrt(-2 * Math.Log(GpuGen.Kernels.Random.Philox.ToUniformNonZero(block.Y))) * Math.Cos(2 * Math.PI * GpuGen.Kernels.Random.Philox.ToUniform(block.Z));
+                    double expected = logits[i] + 0.6 * (k == drawn ? classes - 1 : -1) + Math.Sqrt(0.6 * classes) * eps;
+                    Assert.That(y[i], Is.EqualTo(expected).Within(2e-5 * (1 + Math.Abs(expected))), $"logits'[{b}, {k}, {d}] on {deviceName}");
+                }
+            }
+        for (int k = 0; k < classes; k++)
+            Assert.That(counts[k] / (double)(n * variables), Is.EqualTo(probabilities[k]).Within(0.04), $"class {k} drawn with its p");
+    }
+
     [Test]
     public void BadInputIsAClearError()
     {
@@ -175,5 +236,8 @@ public class BayesianFlowTests
         Assert.Throws<ShapeMismatchException>(() => Ops.ContinuousFlowSample(x, Tensor.FromArray([0.5f], TestSupport.Cpu), flow, new Generator(1)));
         Assert.Throws<ShapeMismatchException>(() => Ops.ContinuousFlowOutput(x, Data(TestSupport.Cpu, 2, 1f, 3, 2), Tensor.FromArray([0.5f, 0.5f], TestSupport.Cpu), flow));
         Assert.Throws<ArgumentException>(() => Ops.ContinuousFlowUpdate(x, x, 0, 1, new Generator(1)));
+        Assert.That(Assert.Throws<ArgumentException>(() => Ops.CategoricalFlowEvidence(Data(TestSupport.Cpu, 2, 0f, 3), Tensor.FromArray([1f, 1f], TestSupport.Cpu), 1, new Generator(1)))!.Message,
+            Does.StartWith("categoricalFlowEvidence: discrete data needs at least 2 classes"));
+        Assert.Throws<ShapeMismatchException>(() => Ops.CategoricalFlowUpdate(x, x, 0.5, new Generator(1)));
     }
 }

@@ -30,4 +30,14 @@ internal sealed class HostBayesianFlow : IBayesianFlowKernels
         Launcher.Host(result.Device, "BinaryFlowKernels.UpdateHost", result.Length, KernelCost.Streaming(result.Length, 2, 1, 14),
             (l: logits.Segment(), p: probability.Segment(), y: result.Segment(), accuracy, seed, offset),
             static s => BinaryFlowKernels.UpdateHost(s.l, s.p, s.y, s.accuracy, s.seed, s.offset));
+
+    public void CategoricalEvidence(Tensor classes, Tensor accuracy, Tensor result, int variables, int classCount, ulong seed, ulong offset) =>
+        Launcher.Host(result.Device, "CategoricalFlowKernels.EvidenceHost", result.Length, KernelCost.Streaming(result.Length, 1, 1, 12),
+            (x: classes.Segment(), a: accuracy.Segment(), y: result.Segment(), variables, classCount, seed, offset),
+            static s => CategoricalFlowKernels.EvidenceHost(s.x, s.a, s.y, s.variables, s.classCount, s.seed, s.offset));
+
+    public void CategoricalUpdate(Tensor logits, Tensor probability, Tensor result, int variables, int classCount, float accuracy, ulong seed, ulong offset) =>
+        Launcher.Host(result.Device, "CategoricalFlowKernels.UpdateHost", result.Length, KernelCost.Streaming(result.Length, 2, 1, 14),
+            (l: logits.Segment(), p: probability.Segment(), y: result.Segment(), variables, classCount, accuracy, seed, offset),
+            static s => CategoricalFlowKernels.UpdateHost(s.l, s.p, s.y, s.variables, s.classCount, s.accuracy, s.seed, s.offset));
 }

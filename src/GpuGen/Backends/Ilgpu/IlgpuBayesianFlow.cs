@@ -34,4 +34,14 @@ internal sealed class IlgpuBayesianFlow(IlgpuDevice device) : IBayesianFlowKerne
         Launcher.Device(device, BinaryFlowKernels.UpdateDevice, result.Length,
             new BinaryUpdateArgs { Logits = logits.View(), Probability = probability.View(), Result = result.View(), Accuracy = accuracy, Seed = seed, Offset = offset },
             KernelCost.Streaming(result.Length, 2, 1, 14));
+
+    public void CategoricalEvidence(Tensor classes, Tensor accuracy, Tensor result, int variables, int classCount, ulong seed, ulong offset) =>
+        Launcher.Device(device, CategoricalFlowKernels.EvidenceDevice, result.Length,
+            new CategoricalEvidenceArgs { Classes = classes.View(), Accuracy = accuracy.View(), Result = result.View(), Variables = variables, ClassCount = classCount, Seed = seed, Offset = offset },
+            KernelCost.Streaming(result.Length, 1, 1, 12));
+
+    public void CategoricalUpdate(Tensor logits, Tensor probability, Tensor result, int variables, int classCount, float accuracy, ulong seed, ulong offset) =>
+        Launcher.Device(device, CategoricalFlowKernels.UpdateDevice, result.Length / classCount,
+            new CategoricalUpdateArgs { Logits = logits.View(), Probability = probability.View(), Result = result.View(), Variables = variables, ClassCount = classCount, Accuracy = accuracy, Seed = seed, Offset = offset },
+            KernelCost.Streaming(result.Length, 2, 1, 14));
 }
