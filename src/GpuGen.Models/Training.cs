@@ -63,20 +63,29 @@ public static class Training
         return v;
     }
 
-    /// <summary>The example-weighted mean of <paramref name="batchMeans"/>(images) over a split, in evaluation mode, without gradients.</summary>
+    /// <summary>The example-weighted mean of <paramref name="batchMeans"/>(images) over a split, in evaluation mode
+    /// (the module's mode restored afterwards), without gradients.</summary>
     public static double[] Average(Module module, MnistSplit split, Device device, int batchSize, Func<Tensor, double[]> batchMeans)
     {
+        bool wasTraining = module.Training;
         module.Eval();
-        using var noGrad = Autograd.NoGrad();
-        double[]? sums = null;
-        foreach (var (images, _) in new BatchLoader(split, batchSize, device).Epoch())
+        try
         {
-            using var scope = new TensorScope();
-            var means = batchMeans(images);
-            sums ??= new double[means.Length];
-            for (int i = 0; i < means.Length; i++) sums[i] += means[i] * images.Shape[0];
+            using var noGrad = Autograd.NoGrad();
+            double[]? sums = null;
+            foreach (var (images, _) in new BatchLoader(split, batchSize, device).Epoch())
+            {
+                using var scope = new TensorScope();
+                var means = batchMeans(images);
+                sums ??= new double[means.Length];
+                for (int i = 0; i < means.Length; i++) sums[i] += means[i] * images.Shape[0];
+            }
+            return (sums ?? []).Select(s => s / split.Count).ToArray();
         }
-        return (sums ?? []).Select(s => s / split.Count).ToArray();
+        finally
+        {
+            module.Train(wasTraining);
+        }
     }
 
     /// <summary>Codes of a whole split, 1,000 images at a time, as one tensor [n, d].</summary>

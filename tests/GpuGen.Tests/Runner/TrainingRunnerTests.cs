@@ -171,6 +171,21 @@ public class TrainingRunnerTests
         }
         Assert.That(Directory.Exists(Path.Combine(parent.Path, "nested")), Is.False);
     }
+
+    /// <summary>An evaluation over a split runs in evaluation mode and hands the module back in the mode it came in.</summary>
+    [Test]
+    public void AveragingOverASplitRestoresTheModulesMode()
+    {
+        var (_, test) = Digits();
+        using var module = new GpuGen.Nn.Dropout(0.5f, new Generator(1));
+        foreach (bool training in new[] { true, false })
+        {
+            module.Train(training);
+            bool? seen = null;
+            GpuGen.Models.Training.Average(module, test, TestSupport.Cpu, 500, images => { seen = module.Training; return [images.Shape[0]]; });
+            Assert.That((seen, module.Training), Is.EqualTo(((bool?)false, training)));
+        }
+    }
 }
 
 /// <summary>The README's C# runner example, as written there (one epoch of a smaller VAE here).</summary>
