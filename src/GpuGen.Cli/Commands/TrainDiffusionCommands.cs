@@ -113,14 +113,18 @@ internal static class TrainDiffusionCommands
         var betaEnd = shared.Common.Shaping(UnitInterval(new Option<double>("--beta-end") { Description = "β of the last step (linear; toys: 0.05; digits: 0.02 unless given).", DefaultValueFactory = _ => 0.05 }));
         var objective = shared.Common.Shaping(new Option<string>("--loss") { Description = "The objective: simple (Ho et al.'s ε mean squared error) or vlb (the variational bound itself: each t weighted as the bound weighs it, the decoder at t = 0).", DefaultValueFactory = _ => "simple", HelpName = "simple|vlb" });
         TrainOptions.OneOf(objective, GpuGen.Models.Diffusion.Ddpm.Objectives.Keys);
+        var averageDecay = shared.Common.Shaping(new Option<float>("--ema") { Description = $"Digits: the decay of the weights' exponential moving average, which the evaluations, samples and checkpoint's sampler use (Ho et al.: 0.9999 over 800k steps; warmed up as min(decay, (1 + n)/(10 + n)); 0: no average).", DefaultValueFactory = _ => DdpmDigitsPlan.DefaultAverageDecay, HelpName = "decay" });
+        averageDecay.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v >= 0 && v < 1)) r.AddError($"--ema must be in [0, 1), got {v}"); });
         var command = new Command("ddpm", "Train a DDPM (Ho et al. 2020): ε-prediction with the simple loss (or the bound, --loss vlb), on a 2-D toy (an MLP) or MNIST digits (a U-Net, or an MLP with --net mlp); ancestral and DDIM sampling.")
         {
-            timesteps, schedule, betaStart, betaEnd, objective,
+            timesteps, schedule, betaStart, betaEnd, objective, averageDecay,
         };
         shared.Common.Epochs.Description = "Digits: passes over the training split (default 5). The toys count --steps.";
         shared.AddTo(command);
         command.SetAction(parse => shared.Run(parse, stdout, stderr, (p, network) =>
         {
+            if (p.GetResult(averageDecay) is { Implicit: false })
+                throw new GpuGenException("ddpm: --ema averages the digits' network; the toys sample from their trained weights", isUsageError: true);
             var noise = NoiseSchedule.Create(NoiseSchedule.Names[p.GetValue(schedule)!], p.GetValue(timesteps), p.GetValue(betaStart), p.GetValue(betaEnd));
             return (DdpmToy.Chain(network, noise, GpuGen.Models.Diffusion.Ddpm.Objectives[p.GetValue(objective)!]), noise);
         },
@@ -142,6 +146,7 @@ internal static class TrainDiffusionCommands
                 ["--beta-start"] = start.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 ["--beta-end"] = end.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
                 ["--lr"] = lr.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                ["--ema"] = p.GetValue(averageDecay).ToString("R", System.Globalization.CultureInfo.InvariantCulture),
             };
             // the U-Net embeds whole timesteps; the MLP reads t/T as one input
             var spec = shared.DigitNetwork(p, "unet", net => net == "mlp" ? 1f / steps : 1f, arguments, resuming);
@@ -150,7 +155,8 @@ internal static class TrainDiffusionCommands
             ulong seed = p.GetValue(shared.Common.Seed);
             var device = GlobalOptions.ResolveDevice(p);
             using var network = spec.Create(new Generator(seed), device, 1);
-            using var plan = DdpmDigitsPlan.Create(network, spec, noise, train, test, new Generator(seed + 5), options, GpuGen.Models.Diffusion.Ddpm.Objectives[p.GetValue(objective)!]);
+            using var plan = DdpmDigitsPlan.Create(network, spec, noise, train, test, new Generator(seed + 5), options,
+                GpuGen.Models.Diffusion.Ddpm.Objectives[p.GetValue(objective)!], p.GetValue(averageDecay));
             return TrainRun.Execute(plan.Plan, options, shared.Common, p, device, stdout, stderr);
         }));
         return command;

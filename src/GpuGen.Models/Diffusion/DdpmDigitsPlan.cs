@@ -17,10 +17,14 @@ namespace GpuGen.Models.Diffusion;
 /// DDIM (<see cref="SampleSteps"/> steps, η 0, x̂₀ clipped to [−1, 1]) against as many test digits, and
 /// the variational bound in bits per dimension on <see cref="BoundImages"/> test digits (see
 /// <see cref="Ddpm.BoundTerms"/>). Pictures: samples.png (64 DDIM samples) and chain.png (x over the DDIM
-/// steps for eight of them). The returned plan owns its optimizer and the judge.
+/// steps for eight of them). With an average decay above 0 (the default, <see cref="DefaultAverageDecay"/>) a
+/// <see cref="ParameterAverage"/> follows Adam (checkpointed as optimizer 'ema', Adam as 'adam'), and the
+/// evaluations, metrics, pictures and <see cref="Load"/> use the averaged weights, as Ho et al. sample from theirs.
+/// The returned plan owns its optimizers and the judge.
 /// </summary>
 public static class DdpmDigitsPlan
 {
+    public const float DefaultAverageDecay = 0.999f;
     public const int ScoredSamples = 500, SampleSteps = 50, BoundImages = 200, BoundTimesteps = 10;
 
     /// <summary>The sampler of the metrics and pictures: DDIM, 50 steps, η 0, x̂₀ clipped to the data's range.</summary>
@@ -33,11 +37,18 @@ public static class DdpmDigitsPlan
     public static Tensor Intensities(Tensor samples) => Ops.Clamp(Ops.Mul(Ops.Add(samples, 1f), 0.5f), 0f, 1f).Reshape(samples.Shape[0], -1);
 
     public static OwnedPlan Create(DenoisingNetwork network, DigitNetworkSpec spec, NoiseSchedule schedule, MnistSplit train, MnistSplit test, Generator noise, RunOptions options,
-        DdpmObjective objective = DdpmObjective.Simple)
+        DdpmObjective objective = DdpmObjective.Simple, float averageDecay = DefaultAverageDecay)
     {
         var device = Sampling.DeviceOf(network);
         var ddpm = new Ddpm(network, schedule, objective, eightBitData: true);
         var adam = new Adam(network.NamedParameters(), options.LearningRate);
+        var average = averageDecay > 0 ? new ParameterAverage(network.NamedParameters(), averageDecay) : null;
+        // the averaged weights while evaluating or sampling, the trained ones again afterwards
+        T Averaged<T>(Func<T> use)
+        {
+            using var scope = average?.UseAverages();
+            return use();
+        }
         var order = new Generator(options.Seed + 1);
         var loader = new BatchLoader(train, options.Batch, device, order);
         var judge = new Lazy<MnistJudge>(() => MnistJudge.Train(train, test, device));
@@ -45,26 +56,35 @@ public static class DdpmDigitsPlan
         {
             Name = "ddpm",
             Module = network,
-            Optimizers = [("", adam)],
-            Metadata = Metadata(spec, schedule, objective),
+            Optimizers = average is null ? [("", adam)] : [("adam", adam), (AverageName, average)],
+            Metadata = Metadata(spec, schedule, objective, averageDecay),
             Streams = new Dictionary<string, Generator> { ["model"] = noise, ["data_order"] = order },
             StepsPerEpoch = loader.BatchesPerEpoch,
             ExamplesPerEpoch = train.Count,
             Batches = () => loader.Epoch().Select(b => b.Images),
             TrainTerms = ["loss"],
-            Iterate = (images, step) => [Training.Step("ddpm", adam, ddpm.Loss(Scale(images), noise), step.Epoch, step.Step)],
+            Iterate = (images, step) =>
+            {
+                double loss = Training.Step("ddpm", adam, ddpm.Loss(Scale(images), noise), step.Epoch, step.Step);
+                average?.Step();
+                return [loss];
+            },
             TestTerms = ["test_loss"],
-            Evaluate = stream => Training.Average(network, test, device, options.Batch, x => [ddpm.Loss(Scale(x), stream).Item()]),
-            FinalMetrics = stream => FinalMetrics(ddpm, judge.Value, test, stream),
-            WritePictures = (folder, stream) => WritePictures(folder, ddpm, stream),
+            Evaluate = stream => Averaged(() => Training.Average(network, test, device, options.Batch, x => [ddpm.Loss(Scale(x), stream).Item()])),
+            FinalMetrics = stream => Averaged(() => FinalMetrics(ddpm, judge.Value, test, stream)),
+            WritePictures = (folder, stream) => Averaged(() => WritePictures(folder, ddpm, stream)),
             LossUnit = objective == DdpmObjective.Simple ? "mean squared noise error" : "bound's sampled terms, nats per dimension",
             RunFacts = new Dictionary<string, object?> { ["data"] = "mnist", ["timesteps"] = schedule.Steps, ["beta_schedule"] = schedule.Name },
         };
-        return new OwnedPlan(plan, adam, new JudgeOwner(judge));
+        return new OwnedPlan(plan, adam, average, new JudgeOwner(judge));
     }
 
-    public static Dictionary<string, string> Metadata(DigitNetworkSpec spec, NoiseSchedule schedule, DdpmObjective objective) => new(spec.Metadata())
+    /// <summary>The checkpoint's name for the parameter average.</summary>
+    public const string AverageName = "ema";
+
+    public static Dictionary<string, string> Metadata(DigitNetworkSpec spec, NoiseSchedule schedule, DdpmObjective objective, float averageDecay) => new(spec.Metadata())
     {
+        ["average_decay"] = averageDecay.ToString("R", CultureInfo.InvariantCulture),
         ["model"] = "ddpm", ["data"] = "mnist", ["objective"] = DdpmToy.ObjectiveName(objective),
         ["timesteps"] = schedule.Steps.ToString(CultureInfo.InvariantCulture),
         ["beta_schedule"] = NoiseSchedule.NameOf(schedule.Kind),
@@ -72,14 +92,25 @@ public static class DdpmDigitsPlan
         ["beta_end"] = schedule.End.ToString("R", CultureInfo.InvariantCulture),
     };
 
-    /// <summary>The network and schedule a <c>gpugen train ddpm --data mnist</c> checkpoint describes, loaded; the caller owns both.</summary>
+    /// <summary>The network and schedule a <c>gpugen train ddpm --data mnist</c> checkpoint describes, loaded with its averaged
+    /// weights where the run kept an average (the trained ones otherwise); the caller owns both.</summary>
     public static (DenoisingNetwork Network, NoiseSchedule Schedule) Load(string path, Device device)
     {
         var meta = new CheckpointMetadata(path, "ddpm");
         var schedule = NoiseSchedule.Create(meta.Named("beta_schedule", NoiseSchedule.Names), meta.Size("timesteps"), meta.Number("beta_start"), meta.Number("beta_end"));
         try
         {
-            return (DigitNetworkSpec.Load(meta, "unet", device, 1), schedule);
+            var network = DigitNetworkSpec.Load(meta, "unet", device, 1);
+            try
+            {
+                meta.LoadAveragesInto(network, AverageName);
+            }
+            catch
+            {
+                network.Dispose();
+                throw;
+            }
+            return (network, schedule);
         }
         catch
         {

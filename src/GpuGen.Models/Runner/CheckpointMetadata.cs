@@ -45,6 +45,10 @@ public sealed class CheckpointMetadata
     public T Named<T>(string key, IReadOnlyDictionary<string, T> names) => names.TryGetValue(Text(key), out var value)
         ? value : throw new GpuGenException($"checkpoint {Path}: metadata '{key}' is '{Text(key)}', expected one of {string.Join(", ", names.Keys)}");
 
+    /// <summary>Puts the parameter averages that optimizer <paramref name="optimizer"/> kept into <paramref name="module"/>
+    /// (see <see cref="Checkpoint.LoadAverages"/>); false when the checkpoint holds none.</summary>
+    public bool LoadAveragesInto(Module module, string optimizer) => Checkpoint.LoadAverages(_file, Path, module, optimizer);
+
     /// <summary>Loads the checkpoint's tensors into <paramref name="module"/> and returns it; on any
     /// error the module is disposed before the error goes on.</summary>
     public T LoadInto<T>(T module) where T : Module

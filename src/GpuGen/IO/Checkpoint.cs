@@ -123,6 +123,32 @@ public static class Checkpoint
     }
 
     /// <summary>
+    /// Copies the parameter averages that optimizer <paramref name="name"/> (a <see cref="ParameterAverage"/>)
+    /// kept in the file into <paramref name="model"/>'s parameters, for sampling from the averaged model;
+    /// false (the model untouched) when the file holds no such average or none was taken yet. Every
+    /// parameter's average must be there with its shape, checked before anything is written.
+    /// </summary>
+    public static bool LoadAverages(SafeTensorsFile file, string path, Module model, string name)
+    {
+        var keys = Keys(name);
+        if (file.Metadata.GetValueOrDefault(keys.Kind) != nameof(ParameterAverage)) return false;
+        string prefix = keys.Prefix + ParameterAverage.StateKind + ".";
+        if (!file.Tensors.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal))) return false;
+        var parameters = model.NamedParameters().ToList();
+        var stored = parameters.ToDictionary(p => p.Path, p => file.Tensors.GetValueOrDefault(prefix + p.Path));
+        foreach (var (parameter, tensor) in parameters)
+        {
+            if (stored[parameter] is not { } s)
+                throw new GpuGenException($"checkpoint {path}: the averages of optimizer '{name}' miss '{parameter}'");
+            if (s.Shape != tensor.Shape)
+                throw new GpuGenException($"checkpoint {path}: the average of '{parameter}' is {s.Shape} in the file but {tensor.Shape} in the model");
+        }
+        using (Autograd.NoGrad())
+            foreach (var (parameter, tensor) in parameters) CopyInto(tensor, stored[parameter]!);
+        return true;
+    }
+
+    /// <summary>
     /// The stored state must be a subset of the optimizer's layout, with whole parameters: Adam
     /// keeps both moments of a parameter from its first update on, and none before it (a
     /// checkpoint saved before the first step holds no state at all).

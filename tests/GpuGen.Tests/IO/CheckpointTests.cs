@@ -203,4 +203,43 @@ public class CheckpointAllOrNothingTests
             Assert.That(Snapshot(net, adam), Is.EqualTo(Snapshot(original, originalAdam)));
         }
     }
+
+    /// <summary>A parameter average saved as a named optimizer beside Adam loads into a fresh model's parameters
+    /// (LoadAverages), resumes with Adam bit for bit, and a file without averages leaves the model alone.</summary>
+    [Test]
+    public void ParameterAveragesLoadIntoTheModelForSampling()
+    {
+        using var folder = new TempFolder();
+        string path = folder.File("ema.safetensors"), plain = folder.File("plain.safetensors");
+        using var net = new Net(5, new Generator(3));
+        using var adam = new Adam(net.NamedParameters(), 0.05f);
+        using var average = new ParameterAverage(net.NamedParameters(), 0.9f);
+        for (int step = 0; step < 4; step++)
+        {
+            Step(net, adam, step);
+            average.Step();
+        }
+        Checkpoint.Save(path, net, [("adam", adam), ("ema", average)]);
+        Checkpoint.Save(plain, net, adam);
+        var averages = average.NamedState().ToDictionary(s => s.Name["average.".Length..], s => s.State.ToArray());
+
+        using var fresh = new Net(5, new Generator(4));
+        Assert.That(Checkpoint.LoadAverages(SafeTensors.Load(plain), plain, fresh, "ema"), Is.False);
+        Checkpoint.Load(path, fresh);
+        Assert.That(fresh.NamedParameters().Select(p => p.Tensor.ToArray()), Is.EqualTo(net.NamedParameters().Select(p => p.Tensor.ToArray())));
+        Assert.That(Checkpoint.LoadAverages(SafeTensors.Load(path), path, fresh, "ema"), Is.True);
+        foreach (var (name, tensor) in fresh.NamedParameters())
+            Assert.That(tensor.ToArray(), Is.EqualTo(averages[name]), name);
+        Assert.That(fresh.NamedParameters().Select(p => p.Tensor.ToArray()), Is.Not.EqualTo(net.NamedParameters().Select(p => p.Tensor.ToArray())));
+
+        using var resumed = new Net(5, new Generator(5));
+        using var resumedAdam = new Adam(resumed.NamedParameters(), 0.05f);
+        using var resumedAverage = new ParameterAverage(resumed.NamedParameters(), 0.9f);
+        Checkpoint.Load(SafeTensors.Load(path), path, resumed, [("adam", resumedAdam), ("ema", resumedAverage)]);
+        Step(net, adam, 9);
+        average.Step();
+        Step(resumed, resumedAdam, 9);
+        resumedAverage.Step();
+        Assert.That(resumedAverage.NamedState().Select(s => s.State.ToArray()), Is.EqualTo(average.NamedState().Select(s => s.State.ToArray())));
+    }
 }

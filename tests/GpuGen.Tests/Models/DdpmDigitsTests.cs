@@ -81,6 +81,9 @@ public class DdpmDigitsTests
         foreach (var file in new[] { "model.safetensors", "metrics.json", "loss.png", "samples.png", "chain.png" })
             Assert.That(File.Exists(folder.File(file)), file);
         string checkpoint = folder.File("model.safetensors");
+        var meta = GpuGen.IO.SafeTensors.Load(checkpoint).Metadata;
+        Assert.That((meta["optimizer.adam"], meta["optimizer.ema"], meta["average_decay"]), Is.EqualTo(("Adam", "ParameterAverage", "0.999")),
+            "the weights' average is kept beside Adam (and the final metrics, from the average, are what eval recomputes below)");
         (code, _, error) = CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--n", "3", "--ddim", "--sample-steps", "5", "--out", folder.File("d.npy"), "--device", "cpu");
         Assert.That(code, Is.EqualTo(0), error);
         Assert.That(new FileInfo(folder.File("d.npy")).Length, Is.EqualTo(128 + 3 * 784 * 4));
@@ -93,6 +96,8 @@ public class DdpmDigitsTests
         CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--net", "mlp", "--channels", "16", "--device", "cpu"], folder.File("bad"), "--channels sizes the U-Net");
         CliRunner.ExpectUsageError(["train", "ddpm", "--net", "unet", "--device", "cpu"], folder.File("bad"), "the U-Net (--net unet, --channels) is for digits");
         CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--net", "cnn", "--device", "cpu"], folder.File("bad"), "--net");
+        CliRunner.ExpectUsageError(["train", "ddpm", "--data", data.Path, "--ema", "1", "--device", "cpu"], folder.File("bad"), "--ema must be in [0, 1)");
+        CliRunner.ExpectUsageError(["train", "ddpm", "--ema", "0.99", "--device", "cpu"], folder.File("bad"), "--ema averages the digits' network");
     }
 
     /// <summary>--net mlp: the digits' MLP predicts the noise from x_t and t/T; its checkpoint records the

@@ -167,4 +167,39 @@ public class OptimizerTests
         p.Dispose();
         data.Dispose();
     }
+
+    /// <summary>The parameter average: a copy at the first update, then a ← d·a + (1 − d)·θ with
+    /// d = min(decay, (1 + n)/(10 + n)), replayed in double while the parameter moves; the parameter itself
+    /// never changes under it; UseAverages puts a into θ and gives θ back bit for bit.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void TheParameterAverageFollowsItsRecurrenceAndSwapsBackExactly(string device)
+    {
+        var (p, initial) = Parameter(GpuGen.Devices.Get(device), 2);
+        using var average = new ParameterAverage([("w", p)], 0.8f);
+        var moves = Gradients(6);
+        double[] a = new double[N];
+        float[] current = initial;
+        for (int n = 0; n < moves.Length; n++)
+        {
+            current = current.Zip(moves[n], (x, g) => x - 0.3f * g).ToArray(); // "training" moves the parameter
+            using (GpuGen.Autograd.NoGrad()) Ops.Copy(Tensor.FromArray(current, p.Device), p);
+            SetGrad(p, moves[n]);
+            average.Step();
+            p.ClearGrad();
+            Assert.That(p.ToArray(), Is.EqualTo(current), "the average never moves the parameter");
+            double d = Math.Min(0.8, (1.0 + n) / (10.0 + n));
+            for (int i = 0; i < N; i++) a[i] = n == 0 ? current[i] : d * a[i] + (1 - d) * current[i];
+        }
+        var stored = average.NamedState().Single();
+        Assert.That(stored.Name, Is.EqualTo("average.w"));
+        var got = stored.State.ToArray();
+        for (int i = 0; i < N; i++) Assert.That(got[i], Is.EqualTo(a[i]).Within(1e-6 * (1 + Math.Abs(a[i]))), $"element {i}");
+        using (average.UseAverages())
+        {
+            Assert.That(p.ToArray(), Is.EqualTo(got));
+            Assert.Throws<InvalidOperationException>(() => average.UseAverages());
+        }
+        Assert.That(p.ToArray(), Is.EqualTo(current), "the trained values are back");
+        Assert.Throws<ArgumentException>(() => new ParameterAverage([("w", p)], 1f));
+    }
 }
