@@ -65,13 +65,9 @@ public static class Training
 
     /// <summary>The example-weighted mean of <paramref name="batchMeans"/>(images) over a split, in evaluation mode
     /// (the module's mode restored afterwards), without gradients.</summary>
-    public static double[] Average(Module module, MnistSplit split, Device device, int batchSize, Func<Tensor, double[]> batchMeans)
-    {
-        bool wasTraining = module.Training;
-        module.Eval();
-        try
+    public static double[] Average(Module module, MnistSplit split, Device device, int batchSize, Func<Tensor, double[]> batchMeans) =>
+        InEvaluationMode(module, () =>
         {
-            using var noGrad = Autograd.NoGrad();
             double[]? sums = null;
             foreach (var (images, _) in new BatchLoader(split, batchSize, device).Epoch())
             {
@@ -81,6 +77,18 @@ public static class Training
                 for (int i = 0; i < means.Length; i++) sums[i] += means[i] * images.Shape[0];
             }
             return (sums ?? []).Select(s => s / split.Count).ToArray();
+        });
+
+    /// <summary><paramref name="use"/>() with the module in evaluation mode and no gradients recorded; the module
+    /// goes back to the mode it came in (a test pass in the middle of training must not leave dropout off).</summary>
+    public static T InEvaluationMode<T>(Module module, Func<T> use)
+    {
+        bool wasTraining = module.Training;
+        module.Eval();
+        try
+        {
+            using var noGrad = Autograd.NoGrad();
+            return use();
         }
         finally
         {
@@ -89,26 +97,25 @@ public static class Training
     }
 
     /// <summary>Codes of a whole split, 1,000 images at a time, as one tensor [n, d].</summary>
-    public static Tensor Codes(Module module, MnistSplit split, Device device, Func<Tensor, Tensor> code)
-    {
-        module.Eval();
-        using var noGrad = Autograd.NoGrad();
-        Tensor? codes = null;
-        for (int start = 0; start < split.Count; start += 1000)
+    public static Tensor Codes(Module module, MnistSplit split, Device device, Func<Tensor, Tensor> code) =>
+        InEvaluationMode(module, () =>
         {
-            int count = Math.Min(1000, split.Count - start);
-            using var inner = new TensorScope();
-            var c = code(split.Images(Enumerable.Range(start, count).ToArray(), device));
-            if (codes is null)
+            Tensor? codes = null;
+            for (int start = 0; start < split.Count; start += 1000)
             {
-                codes = Tensor.Empty(Shape.Of(split.Count, c.Shape[1]), device);
-                inner.Keep(codes); // made inside this scope, but the result
+                int count = Math.Min(1000, split.Count - start);
+                using var inner = new TensorScope();
+                var c = code(split.Images(Enumerable.Range(start, count).ToArray(), device));
+                if (codes is null)
+                {
+                    codes = Tensor.Empty(Shape.Of(split.Count, c.Shape[1]), device);
+                    inner.Keep(codes); // made inside this scope, but the result
+                }
+                using var rows = codes.Slice(start, count);
+                Ops.Copy(c, rows);
             }
-            using var rows = codes.Slice(start, count);
-            Ops.Copy(c, rows);
-        }
-        return codes!;
-    }
+            return codes!;
+        });
 
     /// <summary>5-NN accuracy of the test codes against the training codes.</summary>
     public static double CodeKnnAccuracy(Module module, MnistSplit train, MnistSplit test, Device device, Func<Tensor, Tensor> code)

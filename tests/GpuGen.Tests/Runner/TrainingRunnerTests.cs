@@ -172,9 +172,9 @@ public class TrainingRunnerTests
         Assert.That(Directory.Exists(Path.Combine(parent.Path, "nested")), Is.False);
     }
 
-    /// <summary>An evaluation over a split runs in evaluation mode and hands the module back in the mode it came in.</summary>
+    /// <summary>An evaluation over a split (an average, codes) runs in evaluation mode and hands the module back in the mode it came in.</summary>
     [Test]
-    public void AveragingOverASplitRestoresTheModulesMode()
+    public void EvaluatingOverASplitRestoresTheModulesMode()
     {
         var (_, test) = Digits();
         using var module = new GpuGen.Nn.Dropout(0.5f, new Generator(1));
@@ -184,6 +184,10 @@ public class TrainingRunnerTests
             bool? seen = null;
             GpuGen.Models.Training.Average(module, test, TestSupport.Cpu, 500, images => { seen = module.Training; return [images.Shape[0]]; });
             Assert.That((seen, module.Training), Is.EqualTo(((bool?)false, training)));
+            seen = null;
+            using (new TensorScope())
+                GpuGen.Models.Training.Codes(module, test, TestSupport.Cpu, images => { seen = module.Training; return Ops.Narrow(images, 1, 0, 2); });
+            Assert.That((seen, module.Training), Is.EqualTo(((bool?)false, training)), "codes");
         }
     }
 }
