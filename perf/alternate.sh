@@ -15,8 +15,8 @@ median() { sed -E 's/.*median ([0-9.]+) ms.*/\1/'; }
 for round in $(seq 1 "$rounds"); do
   a=$(dotnet perf/GpuGen.Perf/bin/Release/net10.0/GpuGen.Perf.dll --loop "$ours" "$calls") \
     || { echo "alternate.sh: the GpuGen loop '$ours' failed" >&2; exit 1; }
-  b=$(dotnet perf/GpuGen.Perf.Torch/bin/Release/net10.0/GpuGen.Perf.Torch.dll --loop "$theirs" "$calls" 2>&1) \
-    || { echo "alternate.sh: the libtorch loop '$theirs' failed (on a fresh machine, libtorch's glue needs patchelf: apt-get install patchelf, then run again): $(echo "$b" | head -n 1)" >&2; exit 1; }
+  b=$(dotnet perf/GpuGen.Perf.Torch/bin/Release/net10.0/GpuGen.Perf.Torch.dll --loop "$theirs" "$calls" 2>/tmp/alternate-libtorch.err) \
+    || { echo "alternate.sh: the libtorch loop '$theirs' failed (on a fresh machine, libtorch's glue needs patchelf: apt-get install patchelf, then run again): $(grep -m1 . /tmp/alternate-libtorch.err)" >&2; exit 1; }
   echo "round $round"
   # one line per benchmark (per layer, for the convolutions): both medians and libtorch / GpuGen
   paste -d '\n' <(echo "$a") <(echo "$b") | paste - - | while IFS=$'\t' read -r x y; do
