@@ -28,7 +28,9 @@ internal static class TrainRun
         TextWriter stdout, TextWriter stderr)
     {
         TrainOptions.WarnAboutSlowDevices(device, stderr);
-        using var cancel = new CancellationTokenSource();
+        // gpugen profile stops the run once its steps are profiled, as a Ctrl-C would
+        var profile = GpuGen.Launch.ProfileSession.Current;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(profile?.Done ?? CancellationToken.None);
         // The first signal asks the runner to stop at the next step boundary; the handler cancels
         // the default termination so the last checkpoint is never cut short.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cancel.Cancel(); });
@@ -37,6 +39,11 @@ internal static class TrainRun
         using (var progress = TrainingProgress.Start(stderr))
             result = TrainingRunner.Run(plan, device, options, progress, cancel.Token);
         string folder = Path.GetFullPath(options.Out);
+        if (result.Interrupted && profile is not null && profile.Done.IsCancellationRequested)
+        {
+            stderr.WriteLine($"gpugen: stopped after the profiled steps ({profile.WarmupSteps} warm-up, {profile.ProfiledSteps} profiled)");
+            return GpuGenCli.Ok;
+        }
         if (result.Interrupted)
         {
             stderr.WriteLine(result.EpochsCompleted > 0

@@ -110,6 +110,7 @@ public static class TrainingRunner
         {
             cancel.ThrowIfCancellationRequested();
             double[] values;
+            GpuGen.Launch.Profiler.StepBegins();
             try
             {
                 using (new TensorScope())
@@ -118,6 +119,10 @@ public static class TrainingRunner
             catch (AnomalyException e)
             {
                 throw new GpuGenException($"{plan.Name}: at epoch {epoch}, step {steps + 1}, {e.Message}", e);
+            }
+            finally
+            {
+                GpuGen.Launch.Profiler.StepEnds();
             }
             for (int i = 0; i < values.Length; i++)
             {

@@ -80,6 +80,7 @@ public static class Autograd
         var grads = Run("backward", [output], gradOutput is null ? null : [gradOutput], createGraph, retainGraph);
         foreach (var (tensor, g) in grads)
             if (tensor.IsLeaf && tensor.RequiresGrad) tensor.AccumulateGrad(g, createGraph);
+        if (Launch.Profiler.Enabled) Launch.Profiler.Attribute("accumulate gradients", backward: true);
     }
 
     /// <summary>Records <paramref name="output"/> as made by <paramref name="op"/> from <paramref name="inputs"/>,
@@ -87,6 +88,7 @@ public static class Autograd
     internal static Tensor Record(string op, Tensor output, Tensor[] inputs, Func<Tensor, bool[], Tensor?[]> backward)
     {
         if (Anomaly.Enabled) Anomaly.CheckForward(op, output, inputs);
+        if (Launch.Profiler.Enabled) Launch.Profiler.Attribute(op); // the kernels just launched were this op's
         if (!GradMode.Enabled) return output;
         bool any = false;
         foreach (var t in inputs) any |= t.TracksGrad;
@@ -133,7 +135,9 @@ public static class Autograd
                     needs[i] = inputs[i].TracksGrad && (leadsToTarget is null || leadsToTarget.Contains(inputs[i]));
                 bool checking = Anomaly.Enabled;
                 Tensor?[] partials;
-                using (checking ? Anomaly.InBackwardOf(node) : null) partials = node.Apply(g, needs);
+                using (checking ? Anomaly.InBackwardOf(node) : null)
+                using (Launch.Profiler.Enabled ? Launch.Profiler.BackwardOf(node.Op) : null)
+                    partials = node.Apply(g, needs);
                 for (int i = 0; i < inputs.Length; i++)
                 {
                     if (!needs[i] || partials[i] is not { } p) continue;

@@ -11,6 +11,15 @@ namespace GpuGen.Launch;
 /// <param name="Bytes">Bytes moved that the caller declared.</param>
 public sealed record KernelRecord(string Kernel, string Device, string LaunchShape, TimeSpan Elapsed, double Flops, double Bytes)
 {
+    /// <summary>When the launch began, from the profiler's origin (its last <see cref="Profiler.Clear"/>).</summary>
+    public TimeSpan Start { get; init; }
+
+    /// <summary>The tape op the kernel ran for (null until the op is known; see <see cref="Profiler"/>).</summary>
+    public string? Op { get; init; }
+
+    /// <summary>True when it ran in a backward rule (or the gradients' accumulation), not a forward op.</summary>
+    public bool Backward { get; init; }
+
     public double GFlopsPerSecond => Elapsed.TotalSeconds > 0 ? Flops / Elapsed.TotalSeconds / 1e9 : 0;
     public double GBytesPerSecond => Elapsed.TotalSeconds > 0 ? Bytes / Elapsed.TotalSeconds / 1e9 : 0;
 }
@@ -18,12 +27,22 @@ public sealed record KernelRecord(string Kernel, string Device, string LaunchSha
 /// <summary>
 /// Switchable recording of every kernel launch (the hook the profiling report builds on).
 /// While enabled, each launch synchronizes its device before and after so that the time
-/// measured is that kernel's alone; while disabled, launches cost nothing extra.
+/// measured is that kernel's alone; while disabled, launches cost nothing extra (one static
+/// bool read per launch and per recorded op).
+/// <para>Ops: a kernel belongs to the tape op whose recording follows it (an op launches its kernels, then
+/// records itself with <c>Autograd.Record</c>); kernels of a backward rule belong to that op's backward
+/// (<see cref="BackwardOf"/>), and the optimizer and the gradients' zeroing and accumulation mark theirs
+/// (<see cref="Attribute"/>). A kernel no op claims (an in-place op just before a step ends) stays null.</para>
 /// </summary>
 public static class Profiler
 {
     private static readonly List<KernelRecord> RecordList = [];
+    private static readonly List<StepRecord> StepList = [];
     private static readonly Lock RecordLock = new();
+    private static long _origin = Stopwatch.GetTimestamp();
+    private static int _attributed; // records before this index have their op
+    private static string? _backwardOp; // the backward rule running now, which claims every kernel
+    private static TimeSpan? _stepStart;
 
     public static bool Enabled { get; set; }
 
@@ -33,9 +52,73 @@ public static class Profiler
         get { lock (RecordLock) return RecordList.ToArray(); }
     }
 
+    /// <summary>The training steps seen while recording, in order.</summary>
+    public static IReadOnlyList<StepRecord> Steps
+    {
+        get { lock (RecordLock) return StepList.ToArray(); }
+    }
+
+    /// <summary>Forgets every record and step and sets the origin of <see cref="KernelRecord.Start"/> to now.</summary>
     public static void Clear()
     {
-        lock (RecordLock) RecordList.Clear();
+        lock (RecordLock)
+        {
+            RecordList.Clear();
+            StepList.Clear();
+            _attributed = 0;
+            _stepStart = null;
+            _origin = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>Time since the origin.</summary>
+    public static TimeSpan Now => Stopwatch.GetElapsedTime(_origin);
+
+    /// <summary>Gives the kernels launched since the last attribution to <paramref name="op"/> (forward, or
+    /// backward); inside a backward rule everything belongs to that rule instead.</summary>
+    public static void Attribute(string op, bool backward = false)
+    {
+        if (!Enabled || _backwardOp is not null) return;
+        AttributePending(op, backward);
+    }
+
+    private static void AttributePending(string op, bool backward)
+    {
+        lock (RecordLock)
+        {
+            for (int i = _attributed; i < RecordList.Count; i++) RecordList[i] = RecordList[i] with { Op = op, Backward = backward };
+            _attributed = RecordList.Count;
+        }
+    }
+
+    /// <summary>Marks the kernels launched until the returned scope is disposed as <paramref name="op"/>'s backward
+    /// (nested ops that record themselves do not claim them); null, costing nothing, while not recording.</summary>
+    public static IDisposable? BackwardOf(string op)
+    {
+        if (!Enabled || _backwardOp is not null) return null;
+        AttributePending("accumulate gradients", true); // what ran between two rules
+        _backwardOp = op;
+        return new BackwardScope(op);
+    }
+
+    /// <summary>A training step begins (the runner calls it around each iteration); forwarded to the
+    /// active <see cref="ProfileSession"/>, which may start or stop recording here.</summary>
+    public static void StepBegins()
+    {
+        ProfileSession.Current?.StepBegins();
+        if (Enabled) _stepStart = Now;
+    }
+
+    /// <summary>A training step ended.</summary>
+    public static void StepEnds()
+    {
+        if (Enabled && _stepStart is { } start)
+        {
+            AttributePending("(end of step)", false);
+            lock (RecordLock) StepList.Add(new StepRecord(StepList.Count + 1, start, Now));
+            _stepStart = null;
+        }
+        ProfileSession.Current?.StepEnds();
     }
 
     /// <summary>Enables recording until the returned object is disposed (then restores the previous state).</summary>
@@ -55,7 +138,10 @@ public static class Profiler
     internal static void End(long start, Device device, string kernel, string launchShape, KernelCost cost)
     {
         device.Synchronize();
-        var record = new KernelRecord(kernel, device.Name, launchShape, Stopwatch.GetElapsedTime(start), cost.Flops, cost.Bytes);
+        var record = new KernelRecord(kernel, device.Name, launchShape, Stopwatch.GetElapsedTime(start), cost.Flops, cost.Bytes)
+        {
+            Start = Stopwatch.GetElapsedTime(_origin, start),
+        };
         lock (RecordLock) RecordList.Add(record);
     }
 
@@ -63,4 +149,19 @@ public static class Profiler
     {
         public void Dispose() => Enabled = previous;
     }
+
+    private sealed class BackwardScope(string op) : IDisposable
+    {
+        public void Dispose()
+        {
+            _backwardOp = null;
+            if (Enabled) AttributePending(op, true);
+        }
+    }
+}
+
+/// <summary>One training step while recording: its number among the recorded ones and its span from the origin.</summary>
+public sealed record StepRecord(int Step, TimeSpan Start, TimeSpan End)
+{
+    public TimeSpan Duration => End - Start;
 }

@@ -45,6 +45,7 @@ public abstract class Optimizer : IDisposable
         using (Autograd.NoGrad())
             for (int i = 0; i < _parameters.Count; i++)
                 if (_parameters[i].Parameter.Grad is { } g) Update(i, _parameters[i].Parameter, g);
+        if (Launch.Profiler.Enabled) Launch.Profiler.Attribute($"{GetType().Name}.step");
     }
 
     /// <summary>Sets every gradient to zero in place (keeping its buffer, so a training loop does
@@ -60,6 +61,7 @@ public abstract class Optimizer : IDisposable
                 if (g.RequiresGrad) p.ClearGrad();
                 else Ops.Fill(g, 0f);
             }
+        if (Launch.Profiler.Enabled) Launch.Profiler.Attribute("zero_grad");
     }
 
     /// <summary>Sets the learning rate from a schedule for the coming step.</summary>

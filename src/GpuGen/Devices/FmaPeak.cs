@@ -1,23 +1,28 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace GpuGen.Perf;
+namespace GpuGen;
 
 /// <summary>
 /// The machine's FP32 peak: every core runs 12 independent chains of Vector512 FMAs (enough to
 /// cover the FMA latency on both pipes), 2 FLOPs per lane. Shared (linked) by GpuGen.Perf's
 /// PeakBenchmarks and GpuGen.Perf.Torch's TorchPeakBenchmarks, so that a libtorch run measures
 /// the peak it ran beside: this VM's speed moves by ±10% between runs, and a time means little
-/// without the peak of its own run.
+/// without the peak of its own run. <c>gpugen bench-device</c> measures the cpu device's peak with it
+/// (<see cref="DevicePeaks"/>). No dependency on the rest of GpuGen, so that the libtorch benchmarks can
+/// link this one file.
 /// </summary>
 public static class FmaPeak
 {
-    private const long Iterations = 20_000_000;
+    public const long Iterations = 20_000_000;
 
-    /// <summary>FLOPs of one <see cref="AllCores"/>.</summary>
-    public static double Flops => Environment.ProcessorCount * Iterations * 12.0 * Vector512<float>.Count * 2;
+    /// <summary>FLOPs of one <see cref="AllCores"/> of <paramref name="iterations"/>.</summary>
+    public static double FlopsOf(long iterations) => Environment.ProcessorCount * iterations * 12.0 * Vector512<float>.Count * 2;
 
-    public static void AllCores() => Parallel.For(0, Environment.ProcessorCount, _ => Chains(Iterations));
+    /// <summary>FLOPs of one <see cref="AllCores"/> with the default iterations.</summary>
+    public static double Flops => FlopsOf(Iterations);
+
+    public static void AllCores(long iterations = Iterations) => Parallel.For(0, Environment.ProcessorCount, _ => Chains(iterations));
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Chains(long iterations)
