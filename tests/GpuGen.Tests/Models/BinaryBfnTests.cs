@@ -98,7 +98,7 @@ public class BinaryBfnTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 400, 100);
+        GpuGen.Data.MnistSubset.Write(data.Path, 400, 100);
         string[] run = ["train", "bfn", "--data", data.Path, "--width", "16", "--depth", "1", "--seed", "4", "--device", "cpu"];
         var (code, stdout, error) = CliRunner.Run([.. run, "--epochs", "1", "--out", folder.Path, "--json"]);
         Assert.That(code, Is.EqualTo(0), error);
@@ -136,7 +136,7 @@ public class BinaryBfnTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 200, 40);
+        GpuGen.Data.MnistSubset.Write(data.Path, 200, 40);
         var (code, stdout, error) = CliRunner.Run("train", "bfn", "--data", data.Path, "--net", "unet", "--channels", "8", "--epochs", "1", "--seed", "5", "--device", "cpu", "--out", folder.Path, "--json");
         Assert.That(code, Is.EqualTo(0), error);
         var metrics = JsonDocument.Parse(stdout).RootElement;

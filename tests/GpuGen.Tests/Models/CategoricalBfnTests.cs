@@ -132,7 +132,7 @@ public class CategoricalBfnTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 300, 60);
+        GpuGen.Data.MnistSubset.Write(data.Path, 300, 60);
         var (code, stdout, error) = CliRunner.Run("train", "bfn", "--data", data.Path, "--classes", "4", "--epochs", "1", "--width", "16", "--depth", "1", "--seed", "4", "--device", "cpu", "--out", folder.Path, "--json");
         Assert.That(code, Is.EqualTo(0), error);
         var metrics = JsonDocument.Parse(stdout).RootElement;

@@ -72,7 +72,7 @@ public class DdpmDigitsTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 200, 50);
+        GpuGen.Data.MnistSubset.Write(data.Path, 200, 50);
         var (code, stdout, error) = CliRunner.Run("train", "ddpm", "--data", data.Path, "--epochs", "1", "--channels", "8", "--timesteps", "50", "--seed", "2", "--device", "cpu", "--out", folder.Path, "--json");
         Assert.That(code, Is.EqualTo(0), error);
         var metrics = JsonDocument.Parse(stdout).RootElement;
@@ -107,7 +107,7 @@ public class DdpmDigitsTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 200, 50);
+        GpuGen.Data.MnistSubset.Write(data.Path, 200, 50);
         string[] run = ["train", "ddpm", "--data", data.Path, "--net", "mlp", "--width", "32", "--depth", "1", "--timesteps", "50", "--seed", "3", "--device", "cpu", "--out", folder.Path];
         var (code, stdout, error) = CliRunner.Run([.. run, "--epochs", "1", "--json"]);
         Assert.That(code, Is.EqualTo(0), error);

@@ -140,7 +140,7 @@ public class DiscretisedBfnTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 4000, 200);
+        GpuGen.Data.MnistSubset.Write(data.Path, 4000, 200);
         var (train, test) = Mnist.Load(data.Path);
         var spec = new DigitNetworkSpec("mlp", 64, 2, 0, 1f);
         using var network = spec.Create(new Generator(2), TestSupport.Cpu, 2);
@@ -163,7 +163,7 @@ public class DiscretisedBfnTests
     {
         using var folder = new TempFolder();
         using var data = new TempFolder();
-        GpuGen.Tests.Data.MnistSubset.Write(data.Path, 400, 100);
+        GpuGen.Data.MnistSubset.Write(data.Path, 400, 100);
         var (code, stdout, error) = CliRunner.Run("train", "bfn", "--data", data.Path, "--bins", "16", "--epochs", "1", "--width", "16", "--depth", "1", "--seed", "4", "--device", "cpu", "--out", folder.Path, "--json");
         Assert.That(code, Is.EqualTo(0), error);
         var metrics = JsonDocument.Parse(stdout).RootElement;

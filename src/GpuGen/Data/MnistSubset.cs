@@ -1,10 +1,8 @@
 using System.Buffers.Binary;
-using GpuGen.Data;
-
-namespace GpuGen.Tests.Data;
+namespace GpuGen.Data;
 
 /// <summary>A folder of real MNIST files (uncompressed IDX) holding the first images of the embedded
-/// splits: for command-line tests whose final metrics would take minutes on all 2,000 test digits.</summary>
+/// splits: for command-line tests and <c>gpugen selftest</c>, whose runs would take minutes on every digit.</summary>
 public static class MnistSubset
 {
     public static void Write(string folder, int train, int test)
