@@ -44,16 +44,17 @@ internal static class ProfileCommand
             foreach (var (path, extension) in new[] { (tracePath, ".json"), (rooflinePath, ".png") })
                 if (path is not null) CheckWritable(path, extension);
 
+            var session = new ProfileSession(parse.GetValue(warmup), parse.GetValue(steps));
             int code;
-            IReadOnlyList<KernelRecord> records;
-            IReadOnlyList<StepRecord> profiledSteps;
-            bool sawSteps;
-            using (var session = new ProfileSession(parse.GetValue(warmup), parse.GetValue(steps)))
+            try
             {
                 code = GpuGenCli.Run(args, stderr, stderr);
-                session.Dispose();
-                (records, profiledSteps, sawSteps) = (session.Records, session.Steps, session.SawSteps);
             }
+            finally
+            {
+                session.Dispose(); // ends recording; the session keeps what it saw
+            }
+            var (records, profiledSteps, sawSteps) = (session.Records, session.Steps, session.SawSteps);
             if (code != GpuGenCli.Ok) return code; // the command said why
             if (records.Count == 0)
                 throw new GpuGenException(sawSteps

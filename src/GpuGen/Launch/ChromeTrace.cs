@@ -25,13 +25,14 @@ public static class ChromeTrace
             events.Add(Complete($"step {s.Step}", "step", HostTrack, s.Start, s.End - s.Start, new { step = s.Step }));
 
         var ordered = records.OrderBy(r => r.Start).ToList();
-        int StepOf(KernelRecord r) => steps.FirstOrDefault(s => r.Start >= s.Start && r.Start < s.End)?.Step ?? 0;
+        // each kernel's step, found once (0 outside every step)
+        var stepOf = ordered.Select(r => steps.FirstOrDefault(s => r.Start >= s.Start && r.Start < s.End)?.Step ?? 0).ToArray();
         for (int i = 0; i < ordered.Count;)
         {
             // one op slice: the run of kernels with the same op, direction and step
             var first = ordered[i];
-            int step = StepOf(first), j = i;
-            while (j < ordered.Count && ordered[j].Op == first.Op && ordered[j].Backward == first.Backward && StepOf(ordered[j]) == step) j++;
+            int j = i;
+            while (j < ordered.Count && ordered[j].Op == first.Op && ordered[j].Backward == first.Backward && stepOf[j] == stepOf[i]) j++;
             var run = ordered.GetRange(i, j - i);
             if (first.Op is { } op)
             {
