@@ -27,9 +27,9 @@ internal static class SelfTestCommand
         new("gan (toy)", false, true, ["train", "gan", "--iters", "10", "--batch", "64", "--width", "32", "--depth", "2"]),
         new("wgan-gp (toy)", false, true, ["train", "wgan-gp", "--iters", "5", "--critic-iters", "2", "--batch", "64", "--width", "32", "--depth", "2"]),
         new("wgan (toy)", false, false, ["train", "wgan", "--iters", "5", "--critic-iters", "2", "--batch", "64", "--width", "32", "--depth", "2"]),
-        new("ddpm (toy)", false, true, ["train", "ddpm", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2"]),
-        new("bfn (toy)", false, true, ["train", "bfn", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2"]),
-        new("diffusion (toy)", false, false, ["train", "diffusion", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2"]),
+        new("ddpm (toy)", false, true, ["train", "ddpm", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2", "--timesteps", "20", "--eval-points", "64"]),
+        new("bfn (toy)", false, true, ["train", "bfn", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2", "--eval-points", "64"]),
+        new("diffusion (toy)", false, false, ["train", "diffusion", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2", "--eval-points", "64"]),
         new("bfn (binary digits)", true, false, ["train", "bfn", "--epochs", "1", "--batch", "32", "--width", "64", "--depth", "1"]),
         new("ddpm (digits, U-Net)", true, false, ["train", "ddpm", "--epochs", "1", "--batch", "32", "--channels", "8", "--timesteps", "50"]),
     ];

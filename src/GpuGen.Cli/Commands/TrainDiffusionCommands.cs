@@ -16,7 +16,7 @@ namespace GpuGen.Cli.Commands;
 internal static class TrainDiffusionCommands
 {
     /// <summary>The options both toy chains share.</summary>
-    private sealed record Shared(TrainOptions Common, Option<int> Steps, Option<int> Width, Option<int> Depth, Option<string?> Net, Option<int> Channels)
+    private sealed record Shared(TrainOptions Common, Option<int> Steps, Option<int> Width, Option<int> Depth, Option<string?> Net, Option<int> Channels, Option<int> EvalPoints)
     {
         public static Shared Create(string name)
         {
@@ -33,7 +33,10 @@ internal static class TrainDiffusionCommands
             TrainOptions.OneOf(net, DigitNetworkSpec.Names);
             var channels = common.Shaping(TrainOptions.Positive(new Option<int>("--channels") { Description = "Digits with the U-Net: its base channel count (a multiple of 8).", DefaultValueFactory = _ => 32 }));
             channels.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v % 8 != 0) r.AddError($"--channels must be a multiple of 8 (the GroupNorm groups), got {v}"); });
-            return new Shared(common, steps, width, depth, net, channels);
+            // Evaluation only (not a shaping option): a resumed run may score with another count.
+            var evalPoints = new Option<int>("--eval-points") { Description = $"Toys: samples of each sampler scored against as many fresh points (the distances' floors too), and at most 1,000 of them in toy.png. Fewer is faster and noisier.", DefaultValueFactory = _ => ToyChainPlan.EvaluationPoints, HelpName = "n" };
+            evalPoints.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--eval-points must be at least 2 (a distance between two samples), got {v}"); });
+            return new Shared(common, steps, width, depth, net, channels, evalPoints);
         }
 
         public void AddTo(Command command)
@@ -43,6 +46,7 @@ internal static class TrainDiffusionCommands
             command.Add(Depth);
             command.Add(Net);
             command.Add(Channels);
+            command.Add(EvalPoints);
             foreach (var option in Common.All) command.Add(option);
         }
 
@@ -80,6 +84,8 @@ internal static class TrainDiffusionCommands
             parse = Common.ResolveResume(parse);
             string dataName = parse.GetValue(Common.Data) ?? "swissroll";
             bool images = dataName == "mnist" || Directory.Exists(dataName);
+            if (parse.GetResult(EvalPoints) is { Implicit: false } && images)
+                throw new GpuGenException($"{name}: --eval-points is for the toys; digits are scored by their own protocol", isUsageError: true);
             if (images && digits is not null) return digits(parse, dataName, resuming);
             if (!ToyChainPlan.DataNames.TryGetValue(dataName, out var set))
                 throw new GpuGenException(images
@@ -96,7 +102,7 @@ internal static class TrainDiffusionCommands
             using var model = network?.Invoke(parse, new Generator(seed), device) ?? new ToyDenoiser(new Generator(seed), device, parse.GetValue(Width), parse.GetValue(Depth));
             var (chain, owned) = build(parse, model);
             using (owned)
-            using (var plan = ToyChainPlan.Create(chain, set, stepsPerEpoch, new Generator(seed + 5), options))
+            using (var plan = ToyChainPlan.Create(chain, set, stepsPerEpoch, new Generator(seed + 5), options, parse.GetValue(EvalPoints)))
                 return TrainRun.Execute(plan.Plan, options, Common, parse, device, stdout, stderr);
         }
     }

@@ -30,13 +30,13 @@ public static class SohlDicksteinToy
                 ["depth"] = network.Depth.ToString(CultureInfo.InvariantCulture),
                 ["embedding"] = network.EmbeddingDim.ToString(CultureInfo.InvariantCulture),
             },
-            (set, stream) => Scores(model, set, stream));
+            (set, n, stream) => Scores(model, set, stream, n));
     }
 
-    /// <summary>K and the null model's log-likelihood, in bits per point, on <see cref="ToyChainPlan.EvaluationPoints"/> fresh points.</summary>
-    public static Dictionary<string, object?> Scores(SohlDicksteinDiffusion model, ToySet set, Generator stream)
+    /// <summary>K and the null model's log-likelihood, in bits per point, on n fresh points.</summary>
+    public static Dictionary<string, object?> Scores(SohlDicksteinDiffusion model, ToySet set, Generator stream, int n = ToyChainPlan.EvaluationPoints)
     {
-        var points = ToyData.Sample(set, ToyChainPlan.EvaluationPoints, stream);
+        var points = ToyData.Sample(set, n, stream);
         double bound;
         using (new TensorScope())
             bound = model.Bound(Tensor.FromArray(points, Shape.Of(points.Length / 2, 2), model.Network.Device), stream);

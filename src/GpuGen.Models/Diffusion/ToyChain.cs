@@ -14,7 +14,7 @@ namespace GpuGen.Models.Diffusion;
 /// <param name="Variants">Other samplers reported in the final metrics (DDIM with 10 steps, BFN with 10 …),
 /// each by a metric key prefix and its description.</param>
 /// <param name="Metadata">What the checkpoint records to rebuild the model (its sizes, schedule, data).</param>
-/// <param name="ExtraMetrics">The model's own final metrics on the set (a likelihood bound), from an evaluation stream.</param>
+/// <param name="ExtraMetrics">The model's own final metrics on the set (a likelihood bound) over n fresh points, from an evaluation stream.</param>
 public sealed record ToyChain(
     string Name,
     ToyDenoiser Network,
@@ -23,4 +23,4 @@ public sealed record ToyChain(
     string SamplerName,
     IReadOnlyList<(string Key, string Description, Func<int, Generator, Tensor> Sample)> Variants,
     IReadOnlyDictionary<string, string> Metadata,
-    Func<ToySet, Generator, Dictionary<string, object?>>? ExtraMetrics = null);
+    Func<ToySet, int, Generator, Dictionary<string, object?>>? ExtraMetrics = null);

@@ -10,10 +10,11 @@ namespace GpuGen.Models.Diffusion;
 /// A <see cref="ToyChain"/> (DDPM, BFN) on a 2-D toy set as a <see cref="TrainingPlan"/>: every step
 /// draws a fresh batch (seed + 1) and the model's noise from its stream; Adam(lr). An epoch is
 /// <see cref="StepsPerEpoch"/> steps (a checkpoint after each). Test terms, from
-/// <see cref="EvaluationPoints"/> samples of the default sampler against as many fresh points of an
+/// n samples (<see cref="EvaluationPoints"/> unless the caller asks fewer, as the self-test does on the
+/// slow GPU simulator) of the default sampler against as many fresh points of an
 /// evaluation stream: the energy distance and the sliced Wasserstein-1 distance. Final metrics: both
 /// floors (data against data) and both distances for each of the model's sampler variants. Pictures:
-/// toy.png (data and samples) and chain.png (six states of the chain, first to last). The returned
+/// toy.png (data and up to 1,000 samples) and chain.png (six states of the chain, first to last). The returned
 /// plan owns its optimizer and sampler: dispose it after the run.
 /// </summary>
 public static class ToyChainPlan
@@ -30,8 +31,9 @@ public static class ToyChainPlan
 
     public static string DataName(ToySet set) => DataNames.First(n => n.Value == set).Key;
 
-    public static OwnedPlan Create(ToyChain model, ToySet set, int stepsPerEpoch, Generator noise, RunOptions options)
+    public static OwnedPlan Create(ToyChain model, ToySet set, int stepsPerEpoch, Generator noise, RunOptions options, int evaluationPoints = EvaluationPoints)
     {
+        if (evaluationPoints < 2) throw new ArgumentOutOfRangeException(nameof(evaluationPoints), evaluationPoints, "the distances need at least two points");
         var network = model.Network;
         var optimizer = new Adam(network.NamedParameters(), options.LearningRate);
         var data = new Generator(options.Seed + 1);
@@ -56,9 +58,9 @@ public static class ToyChainPlan
                 return [loss.Item()];
             },
             TestTerms = ["test_energy_distance", "test_sliced_wasserstein"],
-            Evaluate = stream => Distances(Points((n, s) => model.Sample(n, s, null), EvaluationPoints, stream), set, stream),
-            FinalMetrics = stream => FinalMetrics(model, set, stream, options.Epochs * stepsPerEpoch),
-            WritePictures = (folder, stream) => WritePictures(folder, model, set, stream),
+            Evaluate = stream => Distances(Points((n, s) => model.Sample(n, s, null), evaluationPoints, stream), set, stream),
+            FinalMetrics = stream => FinalMetrics(model, set, stream, options.Epochs * stepsPerEpoch, evaluationPoints),
+            WritePictures = (folder, stream) => WritePictures(folder, model, set, stream, Math.Min(1000, evaluationPoints)),
             LossUnit = "loss per batch",
             RunFacts = new Dictionary<string, object?> { ["data"] = DataName(set), ["sampler"] = model.SamplerName },
         };
@@ -72,22 +74,23 @@ public static class ToyChainPlan
         return [ToyMetrics.EnergyDistance(samples, fresh), ToyMetrics.SlicedWasserstein(samples, fresh)];
     }
 
-    /// <summary>The floors: two fresh data sets of <see cref="EvaluationPoints"/> against each other.</summary>
-    public static double[] Floors(ToySet set, Generator stream) => Distances(ToyData.Sample(set, EvaluationPoints, stream), set, stream);
+    /// <summary>The floors: two fresh data sets of n points against each other.</summary>
+    public static double[] Floors(ToySet set, Generator stream, int n = EvaluationPoints) => Distances(ToyData.Sample(set, n, stream), set, stream);
 
-    public static Dictionary<string, object?> FinalMetrics(ToyChain model, ToySet set, Generator stream, int steps)
+    public static Dictionary<string, object?> FinalMetrics(ToyChain model, ToySet set, Generator stream, int steps, int points = EvaluationPoints)
     {
-        var floor = Floors(set, stream);
+        var floor = Floors(set, stream, points);
         var metrics = new Dictionary<string, object?>
         {
             ["energy_distance_floor"] = floor[0],
             ["sliced_wasserstein_floor"] = floor[1],
             ["steps"] = steps,
+            ["evaluation_points"] = points,
         };
-        foreach (var (key, value) in model.ExtraMetrics?.Invoke(set, stream) ?? []) metrics[key] = value;
+        foreach (var (key, value) in model.ExtraMetrics?.Invoke(set, points, stream) ?? []) metrics[key] = value;
         foreach (var (key, _, sample) in model.Variants)
         {
-            var d = Distances(Points(sample, EvaluationPoints, stream), set, stream);
+            var d = Distances(Points(sample, points, stream), set, stream);
             metrics[$"{key}_energy_distance"] = d[0];
             metrics[$"{key}_sliced_wasserstein"] = d[1];
         }
@@ -101,12 +104,12 @@ public static class ToyChainPlan
         return sample(n, stream).ToArray();
     }
 
-    private static IReadOnlyList<string> WritePictures(string folder, ToyChain model, ToySet set, Generator stream)
+    private static IReadOnlyList<string> WritePictures(string folder, ToyChain model, ToySet set, Generator stream, int points)
     {
         var states = new List<(string, float[])>();
         float[] samples;
         using (new TensorScope())
-            samples = model.Sample(1000, stream, (label, x) => states.Add((label, x.ToArray()))).ToArray();
+            samples = model.Sample(points, stream, (label, x) => states.Add((label, x.ToArray()))).ToArray();
         // six states, evenly spaced from the first (noise, or the prior) to the last (the samples)
         var shown = Enumerable.Range(0, 6).Select(k => states[(int)Math.Round(k * (states.Count - 1) / 5.0)]).ToList();
         string name = DataName(set);

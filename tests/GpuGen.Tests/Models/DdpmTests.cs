@@ -160,6 +160,8 @@ public class DdpmTests
     [TestCase(new[] { "--beta-schedule", "quadratic" }, "quadratic")]
     [TestCase(new[] { "--steps", "700" }, "--steps 700: give at most 500 or a multiple of 500")]
     [TestCase(new[] { "--epochs", "3" }, "give --steps, not --epochs")]
+    [TestCase(new[] { "--eval-points", "1" }, "--eval-points must be at least 2")]
+    [TestCase(new[] { "--data", "mnist", "--eval-points", "100" }, "ddpm: --eval-points is for the toys")]
     public void BadInputIsOneLineAndWritesNothing(string[] args, string message)
     {
         using var folder = new TempFolder();

@@ -56,7 +56,7 @@ public class SohlDicksteinTests
         using var schedule = NoiseSchedule.SohlDickstein(SohlDicksteinToy.DefaultSteps, 1e-3);
         using var network = SohlDicksteinToy.Network(new Generator(2), TestSupport.Cpu, 128, 3);
         var chain = SohlDicksteinToy.Chain(network, schedule);
-        double before = (double)chain.ExtraMetrics!(ToySet.DiffusionSwissRoll, new Generator(8))["test_k_minus_isotropic_bits"]!;
+        double before = (double)chain.ExtraMetrics!(ToySet.DiffusionSwissRoll, ToyChainPlan.EvaluationPoints, new Generator(8))["test_k_minus_isotropic_bits"]!;
         var options = new RunOptions { Out = folder.Path, Epochs = 3, Batch = 256, LearningRate = 1e-3f, Seed = 2 };
         using var plan = ToyChainPlan.Create(chain, ToySet.DiffusionSwissRoll, 500, new Generator(7), options);
         var result = TrainingRunner.Run(plan.Plan, TestSupport.Cpu, options, NoProgress.Instance);
