@@ -73,6 +73,7 @@ public static class GpuGenCli
             VersionCommand.Build(stdout),
             DevicesCommand.Build(stdout),
             BenchDeviceCommand.Build(stdout, stderr),
+            BenchKernelsCommand.Build(stdout, stderr),
             ProfileCommand.Build(stdout, stderr),
             SelfTestCommand.Build(stdout, stderr),
             new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM, BFN and Sohl-Dickstein's diffusion on 2-D toys, BFN on binarized MNIST.")

@@ -11,6 +11,9 @@ public struct FillArgs
 {
     public ArrayView<float> Y;
     public float Value;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 /// <summary>Arguments of <see cref="Blas1Device.Ramp"/>: y[i] = start + i·step.</summary>
@@ -33,6 +36,9 @@ public struct ScaleArgs
 {
     public ArrayView<float> Y;
     public float Alpha;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 /// <summary>Arguments of <see cref="Blas1Device.Axpy"/>: y[i] = α·x[i] + y[i].</summary>
@@ -41,6 +47,9 @@ public struct AxpyArgs
     public ArrayView<float> X;
     public ArrayView<float> Y;
     public float Alpha;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 public static class Blas1Device

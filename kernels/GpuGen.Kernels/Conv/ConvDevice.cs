@@ -7,6 +7,9 @@ public struct Im2ColArgs
     public ArrayView<float> X, Cols;
     public ConvGeometry G;
     public float PadValue;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 public struct Col2ImArgs

@@ -31,20 +31,20 @@ public struct Div : IBinaryOp
 /// <summary>max(a, b); NaN if either is NaN.</summary>
 public struct Max : IBinaryOp
 {
-    public readonly float Apply(float a, float b) => MathF.Max(a, b);
+    public readonly float Apply(float a, float b) => StableMath.Max(a, b);
     public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
 }
 
 /// <summary>min(a, b); NaN if either is NaN.</summary>
 public struct Min : IBinaryOp
 {
-    public readonly float Apply(float a, float b) => MathF.Min(a, b);
+    public readonly float Apply(float a, float b) => StableMath.Min(a, b);
     public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
 }
 
 public struct Pow : IBinaryOp
 {
-    public readonly float Apply(float a, float b) => MathF.Pow(a, b);
+    public readonly float Apply(float a, float b) => StableMath.Pow(a, b);
     public readonly Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => Lanes.Map(this, a, b);
 }
 

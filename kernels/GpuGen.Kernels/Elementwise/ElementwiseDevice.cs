@@ -6,6 +6,9 @@ public struct UnaryArgs<TOp> where TOp : struct, IUnaryOp
 {
     public ArrayView<float> X, Y;
     public TOp Op;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 public struct BinaryArgs<TOp> where TOp : struct, IBinaryOp
@@ -13,6 +16,9 @@ public struct BinaryArgs<TOp> where TOp : struct, IBinaryOp
     public ArrayView<float> A, B, Y;
     public TOp Op;
     public Broadcast Shape;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 public struct WhereArgs

@@ -9,6 +9,50 @@ namespace GpuGen.Kernels.Elementwise;
 /// </summary>
 public static class StableMath
 {
+    /// <summary>max(a, b), NaN if either is NaN, as MathF.Max. (MathF.Max itself compiles to OpenCL's fmax and
+    /// PTX's max.f32, which return the other operand of a NaN: a NaN would vanish from a max on a GPU.)</summary>
+    public static float Max(float a, float b) => a > b || float.IsNaN(a) ? a : b;
+
+    /// <summary>min(a, b), NaN if either is NaN, as MathF.Min (see <see cref="Max"/>).</summary>
+    public static float Min(float a, float b) => a < b || float.IsNaN(a) ? a : b;
+
+    /// <summary>
+    /// xʸ in float alone (ILGPU compiles MathF.Pow through float64, which a device without fp64 refuses and
+    /// most GPUs run at 1/32–1/64 speed). IEEE pow's special cases: y = 0 or x = 1 give 1; an infinite y
+    /// gives 0, 1 or ∞ by |x|; x = ±0 or ±∞ gives 0 or ∞, signed for odd integer y; a negative x needs an integer y (else NaN) and takes the sign of an odd one.
+    /// For |y| &lt; 2²⁴, y = n + f with n = ⌊y⌋: xⁿ by repeated squaring (x² is exactly x·x, as MathF.Pow rounds
+    /// it) times exp(f·log x) with 0 ≤ f &lt; 1, so the exponential's error stays near |log x|·2⁻²⁴ instead of
+    /// growing with y; beyond (even integers only), exp(y·log|x|).
+    /// </summary>
+    public static float Pow(float x, float y)
+    {
+        if (y == 0f || x == 1f) return 1f;
+        if (float.IsNaN(x) || float.IsNaN(y)) return float.NaN;
+        float ax = MathF.Abs(x), ay = MathF.Abs(y);
+        if (float.IsInfinity(y)) return ax == 1f ? 1f : (ax > 1f) == (y > 0f) ? float.PositiveInfinity : 0f;
+        float whole = MathF.Floor(y), fraction = y - whole;
+        bool oddInteger = fraction == 0f && ay < 16777216f && ((int)ay & 1) == 1; // every float from 2²⁴ up is even
+        if (x == 0f || float.IsInfinity(x)) // 0 and ∞ (with their signs, for odd integers), as IEEE pow
+        {
+            float magnitude = (x == 0f) == (y > 0f) ? 0f : float.PositiveInfinity;
+            return oddInteger && x < 0f || oddInteger && x == 0f && 1f / x < 0f ? -magnitude : magnitude;
+        }
+        if (x < 0f && fraction != 0f) return float.NaN;
+        if (ay < 16777216f) // at most 24 squarings
+        {
+            // x⁻ⁿ as (1/x)ⁿ, not 1/xⁿ: xⁿ may overflow where x⁻ⁿ is still a (subnormal) float
+            float power = 1f, square = whole < 0f ? 1f / x : x;
+            for (int n = (int)MathF.Abs(whole); n > 0; n >>= 1)
+            {
+                if ((n & 1) != 0) power *= square;
+                square *= square;
+            }
+            return fraction == 0f ? power : power * MathF.Exp(fraction * MathF.Log(x));
+        }
+        float result = MathF.Exp(y * MathF.Log(ax));
+        return x < 0f && oddInteger ? -result : result;
+    }
+
     /// <summary>log(1 + x), accurate for small |x| (Kahan: log(u)·x/(u − 1) with u = 1 + x
     /// cancels the rounding of u; Goldberg 1991, thm. 4).</summary>
     public static float Log1p(float x)

@@ -163,7 +163,7 @@ public struct Square : IUnaryOp
 public struct Clamp(float lo, float hi) : IUnaryOp
 {
     public float Lo = lo, Hi = hi;
-    public readonly float Apply(float x) => MathF.Min(MathF.Max(x, Lo), Hi);
+    public readonly float Apply(float x) => StableMath.Min(StableMath.Max(x, Lo), Hi);
     public readonly Vector512<float> Apply(Vector512<float> x) => Vector512.Min(Vector512.Max(x, Vector512.Create(Lo)), Vector512.Create(Hi));
 }
 
@@ -171,7 +171,7 @@ public struct Clamp(float lo, float hi) : IUnaryOp
 public struct PowScalar(float exponent) : IUnaryOp
 {
     public float Exponent = exponent;
-    public readonly float Apply(float x) => MathF.Pow(x, Exponent);
+    public readonly float Apply(float x) => StableMath.Pow(x, Exponent);
     public readonly Vector512<float> Apply(Vector512<float> x) => Lanes.Map(this, x);
 }
 

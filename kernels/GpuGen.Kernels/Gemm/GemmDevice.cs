@@ -23,6 +23,9 @@ public struct GemmArgs
     /// <summary>1 when B is row-major with N, ldb, the batch stride and the view's start all
     /// multiples of 4: float4 loads along its columns.</summary>
     public int VectorB;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 /// <summary>
@@ -37,7 +40,8 @@ public struct GemmArgs
 /// coalesce), then every thread does 16 FMAs per k from 4 + 4 shared-memory reads. Works for
 /// any M, N, K (including 1 and non-multiples of the tile) and any group shape: 16 × 16
 /// (64 × 64 tiles) on a GPU, 2 × 2 on ILGPU's CPU accelerator, where barriers are costly.
-/// Shared memory: TileK·(BM + BN) floats, requested dynamically at launch.
+/// Shared memory: TileK·(BM + BN) floats of a static block of <see cref="MaxSharedFloats"/> (not dynamic
+/// shared memory, which Mesa's rusticl 22.3 cannot take: it panics building the kernel).
 /// </summary>
 public static class GemmDevice
 {
@@ -46,6 +50,9 @@ public static class GemmDevice
     /// <summary>Shared-memory floats a launch with this group shape and K step needs.</summary>
     public static int SharedFloats(int groupX, int groupY, int tileK) => tileK * ThreadTile * (groupX + groupY);
 
+    /// <summary>The static shared block: enough for the largest launch, 16 × 16 threads with K steps of 16 (8 KiB).</summary>
+    public const int MaxSharedFloats = 16 * ThreadTile * (16 + 16);
+
     public static void Tiled(GemmArgs g)
     {
         int gx = Group.DimX, gy = Group.DimY, tx = Group.IdxX, ty = Group.IdxY;
@@ -53,7 +60,7 @@ public static class GemmDevice
         int row0 = Grid.IdxY * bm, col0 = Grid.IdxX * bn;
         int threads = gx * gy, tid = ty * gx + tx;
 
-        var shared = SharedMemory.GetDynamic<float>();
+        var shared = SharedMemory.Allocate<float>(MaxSharedFloats);
         var sa = shared.SubView(0, tk * bm); // sa[k·bm + r] = op(A)[row0 + r, k0 + k]
         var sb = shared.SubView(tk * bm, tk * bn); // sb[k·bn + c] = op(B)[k0 + k, col0 + c]
         long offA = Grid.IdxZ * g.StrideA, offB = Grid.IdxZ * g.StrideB, offC = Grid.IdxZ * g.StrideC;

@@ -17,6 +17,9 @@ public struct GatherColumnArgs
 {
     public ArrayView<float> X, Indices, Y;
     public int Columns;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 public static class IndexDevice

@@ -1,5 +1,6 @@
 using System.Numerics;
 using GpuGen.Kernels.Host;
+using GpuGen.Kernels.Reduce;
 using ILGPU;
 
 namespace GpuGen.Kernels.Norm;
@@ -17,6 +18,9 @@ public struct BatchNormBackwardArgs
 {
     public ArrayView<float> X, Upstream, Gamma, Mean, InvStd, SumUpstream, SumUpstreamXhat, Result;
     public int Batch, Channels, Positions;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 /// <summary>
@@ -24,7 +28,7 @@ public struct BatchNormBackwardArgs
 /// [N, C, S] (S the positions of an image, 1 for features), per channel c over its M = N·S values;
 /// device and host forms side by side, sharing the per-element formulas:
 /// <code>
-/// Moments         μ_c = mean(x), σ²_c = mean((x − μ_c)²) (biased; two passes in double), r_c = 1/√(σ²_c + ε)
+/// Moments         μ_c = mean(x), σ²_c = mean((x − μ_c)²) (biased; two passes, host in double, device in compensated float), r_c = 1/√(σ²_c + ε)
 /// Normalize       y = γ_c·(x − μ_c)·r_c + β_c
 /// Sums            Σu and Σu·x̂ per channel, x̂ = (x − μ_c)·r_c   (= ∂L/∂β and ∂L/∂γ)
 /// InputGradient   ∂L/∂x = γ_c·r_c·(u − (Σu + x̂·Σu·x̂)/M)
@@ -43,28 +47,30 @@ public static class BatchNormKernels
 
     // ---- device
 
+    // Device sums are KahanSum (compensated float) where the host sums in double: no float64 on a device.
     public static void MomentsDevice(Index1D c, BatchNormArgs a)
     {
-        double sum = 0;
+        var sum = new KahanSum();
         for (int n = 0; n < a.Batch; n++)
         {
             long start = ((long)n * a.Channels + c) * a.Positions;
-            for (int s = 0; s < a.Positions; s++) sum += a.X[start + s];
+            for (int s = 0; s < a.Positions; s++) sum.Add(a.X[start + s]);
         }
-        double count = (double)a.Batch * a.Positions, mean = sum / count, squares = 0;
+        float count = (float)a.Batch * a.Positions, mean = sum.Sum / count;
+        var squares = new KahanSum();
         for (int n = 0; n < a.Batch; n++)
         {
             long start = ((long)n * a.Channels + c) * a.Positions;
             for (int s = 0; s < a.Positions; s++)
             {
-                double d = a.X[start + s] - mean;
-                squares += d * d;
+                float d = a.X[start + s] - mean;
+                squares.Add(d * d);
             }
         }
-        double variance = squares / count;
-        a.Mean[c] = (float)mean;
-        a.Variance[c] = (float)variance;
-        a.InvStd[c] = (float)(1.0 / Math.Sqrt(variance + a.Eps));
+        float variance = squares.Sum / count;
+        a.Mean[c] = mean;
+        a.Variance[c] = variance;
+        a.InvStd[c] = 1f / MathF.Sqrt(variance + a.Eps);
     }
 
     public static void NormalizeDevice(Index1D i, BatchNormArgs a)
@@ -75,7 +81,8 @@ public static class BatchNormKernels
 
     public static void SumsDevice(Index1D c, BatchNormBackwardArgs a)
     {
-        double sumU = 0, sumUXhat = 0;
+        var sumU = new KahanSum();
+        var sumUXhat = new KahanSum();
         float mean = a.Mean[c], invStd = a.InvStd[c];
         for (int n = 0; n < a.Batch; n++)
         {
@@ -83,12 +90,12 @@ public static class BatchNormKernels
             for (int s = 0; s < a.Positions; s++)
             {
                 float u = a.Upstream[start + s];
-                sumU += u;
-                sumUXhat += u * ((a.X[start + s] - mean) * invStd);
+                sumU.Add(u);
+                sumUXhat.Add(u * ((a.X[start + s] - mean) * invStd));
             }
         }
-        a.SumUpstream[c] = (float)sumU;
-        a.SumUpstreamXhat[c] = (float)sumUXhat;
+        a.SumUpstream[c] = sumU.Sum;
+        a.SumUpstreamXhat[c] = sumUXhat.Sum;
     }
 
     public static void InputGradientDevice(Index1D i, BatchNormBackwardArgs a)

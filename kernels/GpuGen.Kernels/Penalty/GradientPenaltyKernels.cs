@@ -1,4 +1,5 @@
 using GpuGen.Kernels.Host;
+using GpuGen.Kernels.Reduce;
 using GpuGen.Kernels.Random;
 using ILGPU;
 
@@ -16,6 +17,9 @@ public struct PenaltyRowsArgs
     public ArrayView<float> Gradient, Norms, Penalty;
     public int Rows, RowLength;
     public float Lambda;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 public struct PenaltyBackwardArgs
@@ -30,7 +34,7 @@ public struct PenaltyBackwardArgs
 /// host forms side by side; each per-element function is shared so that both give the same bits.
 /// <code>
 /// Mix        x̂[i, d] = x̃[i, d] + a_i·(x[i, d] − x̃[i, d]),  a_i = U[0, 1) from Philox block i of the stream
-/// Rows       n_i = ‖g_i‖₂ (in double), P = λ/B · Σ_i (n_i − 1)²
+/// Rows       n_i = ‖g_i‖₂ (host: in double; device: compensated float), P = λ/B · Σ_i (n_i − 1)²
 /// Backward   ∂P/∂g[i, d] = u · (2λ/B) · (n_i − 1)/n_i · g[i, d]     (0 where n_i = 0: the norm's subgradient)
 /// </code>
 /// a_i is the value Ops.Uniform([B, 1]) draws from the same generator state, so the fused and the
@@ -54,28 +58,29 @@ public static class GradientPenaltyKernels
         a.Mixed[i] = Mix(a.Real[i], a.Fake[i], MixFactor(row, a.Seed, a.Offset));
     }
 
+    // The device sums with KahanSum where the host sums in double (no float64 on a device).
     public static void NormsDevice(Index1D row, PenaltyRowsArgs a)
     {
-        double sum = 0;
+        var sum = new KahanSum();
         long start = (long)(int)row * a.RowLength;
         for (int d = 0; d < a.RowLength; d++)
         {
-            double v = a.Gradient[start + d];
-            sum += v * v;
+            float v = a.Gradient[start + d];
+            sum.Add(v * v);
         }
-        a.Norms[row] = (float)Math.Sqrt(sum);
+        a.Norms[row] = MathF.Sqrt(sum.Sum);
     }
 
     /// <summary>One thread: P from the norms, in row order.</summary>
     public static void SumDevice(Index1D i, PenaltyRowsArgs a)
     {
-        double total = 0;
+        var total = new KahanSum();
         for (int r = 0; r < a.Rows; r++)
         {
-            double excess = a.Norms[r] - 1.0;
-            total += excess * excess;
+            float excess = a.Norms[r] - 1f;
+            total.Add(excess * excess);
         }
-        a.Penalty[0] = (float)(a.Lambda * total / a.Rows);
+        a.Penalty[0] = a.Lambda * total.Sum / a.Rows;
     }
 
     public static void BackwardDevice(Index1D i, PenaltyBackwardArgs a)

@@ -14,6 +14,9 @@ public struct ReduceArgs<TOp> where TOp : struct, IReduceOp
     public TOp Op;
     public int Outer, Length, Inner, Chunk, Chunks;
     public int MapInput, Finish, HasCenter;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 /// <summary>Softmax (Log = 0) or log-softmax (Log = 1) along the middle axis of [Outer, Length, Inner],
@@ -22,6 +25,9 @@ public struct NormalizeArgs
 {
     public ArrayView<float> X, Y, Max, SumExp;
     public int Length, Inner, Log;
+
+    /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
+    public long Align8;
 }
 
 /// <summary>Index of the largest element along the middle axis of [Outer, Length, Inner].</summary>
@@ -45,6 +51,10 @@ public struct ArgMaxArgs
 /// </summary>
 public static class ReduceDevice
 {
+    /// <summary>The most threads a <see cref="ContiguousChunks"/> group may have: its tree's static shared block
+    /// (static, not dynamic shared memory, which Mesa's rusticl 22.3 cannot take: it panics building the kernel).</summary>
+    public const int MaxGroup = 256;
+
     /// <summary>
     /// Inner = 1. Group g → partial g = (o, chunk) of the output [Outer, Chunks]; its Group.DimX
     /// threads (a power of two) fold the chunk's elements start + tid, start + tid + G, … (in
@@ -65,7 +75,7 @@ public static class ReduceDevice
             float v = a.X[row + l];
             acc = a.Op.Combine(acc, a.MapInput != 0 ? a.Op.Map(v, center) : v);
         }
-        var shared = SharedMemory.GetDynamic<float>();
+        var shared = SharedMemory.Allocate<float>(MaxGroup);
         shared[tid] = acc;
         Group.Barrier();
         for (int half = threads / 2; half > 0; half /= 2)

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using GpuGen.Kernels.Elementwise;
 
 namespace GpuGen.Kernels.Reduce;
 
@@ -49,7 +50,7 @@ public struct MaxReduce : IReduceOp
 {
     public readonly float Identity => float.NegativeInfinity;
     public readonly float Map(float x, float center) => x;
-    public readonly float Combine(float a, float b) => MathF.Max(a, b);
+    public readonly float Combine(float a, float b) => StableMath.Max(a, b);
     public readonly float Finish(float acc, float center) => acc;
     public readonly Vector512<float> Map(Vector512<float> x, Vector512<float> center) => x;
     public readonly Vector512<float> Combine(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
@@ -60,7 +61,7 @@ public struct MinReduce : IReduceOp
 {
     public readonly float Identity => float.PositiveInfinity;
     public readonly float Map(float x, float center) => x;
-    public readonly float Combine(float a, float b) => MathF.Min(a, b);
+    public readonly float Combine(float a, float b) => StableMath.Min(a, b);
     public readonly float Finish(float acc, float center) => acc;
     public readonly Vector512<float> Map(Vector512<float> x, Vector512<float> center) => x;
     public readonly Vector512<float> Combine(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);

@@ -1,3 +1,4 @@
+using GpuGen.Kernels.Elementwise;
 using GpuGen.Kernels.Host;
 using GpuGen.Kernels.Random;
 using ILGPU;
@@ -26,7 +27,7 @@ public static class GumbelSoftmaxKernels
     {
         // pass 1: the perturbed, scaled logits' maximum
         float max = float.NegativeInfinity;
-        for (int k = 0; k < classes; k++) max = MathF.Max(max, Perturbed(logits, k, start, inverseTemperature, seed, offset));
+        for (int k = 0; k < classes; k++) max = StableMath.Max(max, Perturbed(logits, k, start, inverseTemperature, seed, offset));
         // pass 2: Σ exp(v − max); pass 3: write exp(v − max)/Σ (the noise is recomputed: cheaper than storing it)
         float sum = 0f;
         for (int k = 0; k < classes; k++) sum += MathF.Exp(Perturbed(logits, k, start, inverseTemperature, seed, offset) - max);

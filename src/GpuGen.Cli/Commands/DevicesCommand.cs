@@ -5,7 +5,9 @@ namespace GpuGen.Cli.Commands;
 
 /// <summary>
 /// <c>gpugen devices [--json]</c>: every device present, with the one <c>--device</c> selects
-/// marked. Fails (exit 1, listing what is there) when <c>--device</c> names an absent device.
+/// marked, then each OpenCL device found that ILGPU cannot use and why (its version, or a missing
+/// feature), rather than leaving it out silently. Fails (exit 1, listing what is there) when
+/// <c>--device</c> names an absent device.
 /// </summary>
 internal static class DevicesCommand
 {
@@ -20,8 +22,13 @@ internal static class DevicesCommand
         {
             var selected = GlobalOptions.ResolveDevice(parse).Name;
             var devices = GpuGen.Devices.Available;
-            if (parse.GetValue(json)) WriteJson(stdout, devices, selected);
-            else WriteTable(stdout, devices, selected);
+            var unusable = GpuGen.Devices.UnusableOpenCL;
+            if (parse.GetValue(json)) WriteJson(stdout, devices, unusable, selected);
+            else
+            {
+                WriteTable(stdout, devices, selected);
+                foreach (var (name, reason) in unusable) stdout.WriteLine($"unusable OpenCL device {name}: {reason}");
+            }
             return GpuGenCli.Ok;
         });
         return command;
@@ -33,15 +40,15 @@ internal static class DevicesCommand
         var rows = devices.Select(d => new[]
         {
             (d.Name == selected ? "* " : "  ") + d.Name, KindName(d.Kind), FormatBytes(d.MemoryBytes),
-            d.WarpSize.ToString(), d.MaxGroupSize.ToString(), d.Description,
+            d.WarpSize > 0 ? d.WarpSize.ToString() : "?", d.MaxGroupSize.ToString(), d.Description,
         }).ToList();
         var widths = header.Select((h, i) => Math.Max(h.Length + (i == 0 ? 2 : 0), rows.Max(r => r[i].Length))).ToArray();
         stdout.WriteLine(string.Join("  ", header.Select((h, i) => (i == 0 ? "  " + h : h).PadRight(widths[i]))).TrimEnd());
         foreach (var r in rows) stdout.WriteLine(string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
-        stdout.WriteLine($"(* = selected by --device / ${GpuGen.Devices.EnvironmentVariable}; cpu warp = SIMD float lanes, max group = worker threads)");
+        stdout.WriteLine($"(* = selected by --device / ${GpuGen.Devices.EnvironmentVariable}; cpu warp = SIMD float lanes, max group = worker threads; ? = the driver does not say)");
     }
 
-    private static void WriteJson(TextWriter stdout, IReadOnlyList<DeviceInfo> devices, string selected)
+    private static void WriteJson(TextWriter stdout, IReadOnlyList<DeviceInfo> devices, IReadOnlyList<(string Name, string Reason)> unusable, string selected)
     {
         var document = new
         {
@@ -55,6 +62,7 @@ internal static class DevicesCommand
                 warpSize = d.WarpSize,
                 maxGroupSize = d.MaxGroupSize,
             }),
+            unusable = unusable.Select(u => new { name = u.Name, kind = "opencl", reason = u.Reason }),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document));
     }

@@ -44,6 +44,7 @@ internal static class ProfileCommand
             foreach (var (path, extension) in new[] { (tracePath, ".json"), (rooflinePath, ".png") })
                 if (path is not null) CheckWritable(path, extension);
 
+            Profiler.RequestDeviceEvents(); // before the command opens its device: GPU kernels timed by device events
             var session = new ProfileSession(parse.GetValue(warmup), parse.GetValue(steps));
             int code;
             try
@@ -73,8 +74,10 @@ internal static class ProfileCommand
             var report = new ProfileReport(records, profiledSteps, peaks);
             if (tracePath is not null) AtomicFile.WriteText(tracePath, ChromeTrace.Json(records, profiledSteps));
             if (rooflinePath is not null) RooflinePlot.SavePng(rooflinePath, report, peaks);
-            if (parse.GetValue(json)) stdout.WriteLine(Json(report, args, measuredNow));
-            else WriteTable(stdout, report, args);
+            string timing = device.Kind == DeviceKind.Cpu ? "wall time per launch"
+                : Profiler.DeviceEvents && device.Kind != DeviceKind.OpenCL ? "device events" : "wall time per launch, device synchronized";
+            if (parse.GetValue(json)) stdout.WriteLine(Json(report, args, measuredNow, timing));
+            else WriteTable(stdout, report, args, timing);
             if (tracePath is not null) stderr.WriteLine($"wrote {Path.GetFullPath(tracePath)} (open it in https://ui.perfetto.dev or chrome://tracing)");
             if (rooflinePath is not null) stderr.WriteLine($"wrote {Path.GetFullPath(rooflinePath)}");
             return GpuGenCli.Ok;
@@ -100,11 +103,11 @@ internal static class ProfileCommand
         }
     }
 
-    private static void WriteTable(TextWriter stdout, ProfileReport r, string[] args)
+    private static void WriteTable(TextWriter stdout, ProfileReport r, string[] args, string timing)
     {
         var peaks = r.Peaks!;
         string what = r.Steps.Count > 0 ? $"{r.Steps.Count} training steps" : "the whole command";
-        stdout.WriteLine($"profile of 'gpugen {string.Join(' ', args)}': {what}, {r.WallTime.TotalMilliseconds:N1} ms of wall time on {peaks.Device}");
+        stdout.WriteLine($"profile of 'gpugen {string.Join(' ', args)}': {what}, {r.WallTime.TotalMilliseconds:N1} ms of wall time on {peaks.Device} (kernels timed by {timing})");
         stdout.WriteLine($"device peaks: {peaks.FmaGflops:N1} GFLOP/s FP32 FMA, {peaks.CopyGBps:N1} GB/s copy (ridge at {peaks.RidgeFlopsPerByte:N1} FLOP/byte)");
         stdout.WriteLine();
         Table(stdout, ["KERNEL", "CALLS", "TOTAL ms", "MEAN µs", "SHARE", "GFLOP/s", "GB/s", "% FMA PEAK", "% BANDWIDTH", "BOUND"],
@@ -134,10 +137,11 @@ internal static class ProfileCommand
         foreach (var row in all) stdout.WriteLine(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
     }
 
-    private static string Json(ProfileReport r, string[] args, bool peaksMeasuredNow) => JsonSerializer.Serialize(new
+    private static string Json(ProfileReport r, string[] args, bool peaksMeasuredNow, string timing) => JsonSerializer.Serialize(new
     {
         command = args,
         device = r.Peaks!.Device,
+        timing,
         steps = r.Steps.Count,
         wall_ms = r.WallTime.TotalMilliseconds,
         kernel_ms = r.KernelTime.TotalMilliseconds,

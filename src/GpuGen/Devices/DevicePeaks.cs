@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GpuGen.Backends.Ilgpu;
 using GpuGen.Kernels.Peak;
@@ -41,8 +40,8 @@ public sealed record DevicePeaks(string Device, string Description, string Machi
         if (device is not IlgpuDevice ilgpu)
         {
             long iterations = 1 << 16;
-            while (Time(() => FmaPeak.AllCores(iterations)) < minimumSeconds && iterations < FmaPeak.Iterations * 16) iterations *= 2;
-            return FmaPeak.FlopsOf(iterations) / Median(repeats, () => FmaPeak.AllCores(iterations)) / 1e9;
+            while (Timing.Seconds(() => FmaPeak.AllCores(iterations)) < minimumSeconds && iterations < FmaPeak.Iterations * 16) iterations *= 2;
+            return FmaPeak.FlopsOf(iterations) / Timing.Median(repeats, () => FmaPeak.AllCores(iterations)) / 1e9;
         }
         // enough threads to fill every core of a GPU several times over; fewer on ILGPU's CPU simulator
         int threads = device.Kind == DeviceKind.IlgpuCpu ? 256 : 1 << 20;
@@ -55,8 +54,8 @@ public sealed record DevicePeaks(string Device, string Description, string Machi
             device.Synchronize();
         }
         Launch(); // compiles the kernel
-        while (Time(Launch) < minimumSeconds && kernelIterations < 1 << 24) kernelIterations *= 2;
-        double seconds = Median(repeats, Launch);
+        while (Timing.Seconds(Launch) < minimumSeconds && kernelIterations < 1 << 24) kernelIterations *= 2;
+        double seconds = Timing.Median(repeats, Launch);
         float check = output.ToArray()[0];
         if (!float.IsFinite(check)) throw new GpuGenException($"bench-device: the FMA kernel on {device.Name} wrote {check}");
         return 2.0 * PeakDevice.Chains * kernelIterations * threads / seconds / 1e9;
@@ -80,27 +79,14 @@ public sealed record DevicePeaks(string Device, string Description, string Machi
                 device.Synchronize();
             }
             Run();
-            if (Time(Run) >= minimumSeconds || 2L * n > cap)
+            if (Timing.Seconds(Run) >= minimumSeconds || 2L * n > cap)
             {
-                double seconds = Median(repeats, Run);
+                double seconds = Timing.Median(repeats, Run);
                 double bytes = 2.0 * n * sizeof(float);
                 return (bytes / seconds / 1e9, bytes);
             }
             n *= 2;
         }
-    }
-
-    private static double Time(Action run)
-    {
-        long start = Stopwatch.GetTimestamp();
-        run();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
-    }
-
-    private static double Median(int repeats, Action run)
-    {
-        var times = Enumerable.Range(0, repeats).Select(_ => Time(run)).Order().ToArray();
-        return times.Length % 2 == 1 ? times[times.Length / 2] : 0.5 * (times[times.Length / 2 - 1] + times[times.Length / 2]);
     }
 
     // ---- the cache: one JSON file per user, entries keyed by machine, device and hardware ----

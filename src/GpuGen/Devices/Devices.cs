@@ -8,7 +8,8 @@ namespace GpuGen;
 /// Names: <c>cpu</c> (host kernels), <c>ilgpu-cpu</c> (ILGPU's CPU accelerator, small groups),
 /// <c>ilgpu-cpu-warp32</c> (the same, shaped like a GPU: warp 32, groups of 256), <c>cuda:N</c>
 /// and <c>opencl:N</c> (<c>cuda</c> and <c>opencl</c> mean index 0), and <c>auto</c>, which
-/// prefers CUDA, then OpenCL, then cpu. The default device is <c>auto</c> unless the
+/// prefers CUDA, then OpenCL, then cpu. In the tests only, <c>opencl-cpu</c>: Mesa's CPU OpenCL
+/// driver presented to ILGPU by test support (never picked by auto). The default device is <c>auto</c> unless the
 /// environment variable GPUGEN_DEVICE names another.
 /// </summary>
 public static class Devices
@@ -21,6 +22,10 @@ public static class Devices
 
     /// <summary>Every device present on this machine, cpu first.</summary>
     public static IReadOnlyList<DeviceInfo> Available => Found.Value.Select(f => f.Info).ToList();
+
+    /// <summary>OpenCL devices found that ILGPU's OpenCL backend cannot use, each with the reason (version or
+    /// missing feature), for <c>gpugen devices</c>.</summary>
+    public static IReadOnlyList<(string Name, string Reason)> UnusableOpenCL => IlgpuRuntime.UnusableOpenCL;
 
     /// <summary>The device name used when none is given: GPUGEN_DEVICE, else <c>auto</c>.</summary>
     public static string DefaultName => DefaultNameFrom(Environment.GetEnvironmentVariable(EnvironmentVariable));
@@ -37,7 +42,16 @@ public static class Devices
     /// </summary>
     public static Device Get(string name)
     {
-        string resolved = Resolve(name, Available);
+        string resolved;
+        try
+        {
+            resolved = Resolve(name, Available);
+        }
+        catch (DeviceNotFoundException e) when (!e.IsUsageError && UnusableOpenCL.Count > 0)
+        {
+            // say why an OpenCL device that is there does not count
+            throw new DeviceNotFoundException($"{e.Message}; found but unusable: {string.Join("; ", UnusableOpenCL.Select(u => $"OpenCL {u.Name}: {u.Reason}"))}");
+        }
         return Opened.GetOrAdd(resolved, n => new Lazy<Device>(() => Found.Value.First(f => f.Info.Name == n).Create())).Value;
     }
 
@@ -56,7 +70,7 @@ public static class Devices
         {
             foreach (var kind in new[] { DeviceKind.Cuda, DeviceKind.OpenCL, DeviceKind.Cpu })
             {
-                var first = available.FirstOrDefault(d => d.Kind == kind);
+                var first = available.FirstOrDefault(d => d.Kind == kind && d.Name != IlgpuRuntime.TestOpenCLName);
                 if (first is not null) return first.Name;
             }
             throw new DeviceNotFoundException($"device 'auto': no device is available (present: {present})");
@@ -64,7 +78,7 @@ public static class Devices
         if (name is "cuda" or "opencl") name += ":0";
         if (available.Any(d => d.Name == name)) return name;
 
-        bool wellFormed = name is "cpu" or "ilgpu-cpu" or "ilgpu-cpu-warp32"
+        bool wellFormed = name is "cpu" or "ilgpu-cpu" or "ilgpu-cpu-warp32" or IlgpuRuntime.TestOpenCLName
             || ((name.StartsWith("cuda:", StringComparison.Ordinal) || name.StartsWith("opencl:", StringComparison.Ordinal))
                 && int.TryParse(name.AsSpan(name.IndexOf(':') + 1), out int index) && index >= 0);
         if (!wellFormed)

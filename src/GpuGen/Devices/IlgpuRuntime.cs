@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Algorithms;
+using ILGPU.Backends.OpenCL;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
@@ -36,10 +37,74 @@ internal static class IlgpuRuntime
         (GpuShapedDevice, "ilgpu-cpu-warp32", "ILGPU CPU accelerator shaped like a GPU (warp 32, groups of 256)"),
     ];
 
-    private static readonly Lazy<Context> LazyContext = new(() =>
-        Context.Create(builder => builder.Cuda().OpenCL().CPU(SimulatedDevice).CPU(GpuShapedDevice).EnableAlgorithms()));
+    /// <summary>The name of the one OpenCL device that test support may present (see <see cref="TestOpenCLPresenter"/>).</summary>
+    public const string TestOpenCLName = "opencl-cpu";
+
+    /// <summary>
+    /// Test support only, never set by the product: a filter that may present to ILGPU an OpenCL device
+    /// it refuses (Mesa's rusticl on llvmpipe, OpenCL 3.0 without the generic address space) as usable,
+    /// so that CI runs the OpenCL backend without a GPU. It is asked only about refused devices; one it
+    /// accepts goes by <see cref="TestOpenCLName"/>, never opencl:N, so that <c>auto</c> never picks it.
+    /// Set it before the context is first created (see <see cref="ContextCreated"/>).
+    /// </summary>
+    internal static Predicate<CLDevice>? TestOpenCLPresenter;
+
+    private static readonly List<(string Name, string Reason)> RefusedOpenCL = [];
+    private static readonly HashSet<CLDevice> PresentedForTests = [];
+
+    private static bool _profilingRequested;
+
+    private static readonly Lazy<Context> LazyContext = new(() => Context.Create(builder =>
+    {
+        builder.Cuda().OpenCL(AcceptOpenCL).CPU(SimulatedDevice).CPU(GpuShapedDevice).EnableAlgorithms();
+        if (_profilingRequested) builder.Profiling();
+    }));
+
+    /// <summary>Asks for ILGPU's profiling (device events) in the context; true when the context will have it
+    /// (it is made after this call, or was made with it).</summary>
+    public static bool RequestProfiling()
+    {
+        if (!LazyContext.IsValueCreated) _profilingRequested = true;
+        return _profilingRequested;
+    }
+
+    /// <summary>Whether the context exists with profiling on (launches can be timed by device events).</summary>
+    public static bool ProfilingEnabled => _profilingRequested && LazyContext.IsValueCreated;
 
     public static Context Context => LazyContext.Value;
+
+    /// <summary>Whether the ILGPU context exists (after which <see cref="TestOpenCLPresenter"/> is too late).</summary>
+    internal static bool ContextCreated => LazyContext.IsValueCreated;
+
+    /// <summary>The OpenCL devices found but not usable, each with the reason in one line (for <c>gpugen devices</c>).</summary>
+    public static IReadOnlyList<(string Name, string Reason)> UnusableOpenCL
+    {
+        get { _ = Context; return RefusedOpenCL; }
+    }
+
+    /// <summary>Why ILGPU's OpenCL backend cannot use the device, or null when it can: it compiles
+    /// OpenCL C 2.0 and needs the generic address space (optional in OpenCL 3.0).</summary>
+    public static string? WhyUnusable(CLDevice device)
+    {
+        if (device.CLStdVersion < CLBackend.MinimumVersion)
+            return $"OpenCL {device.DeviceVersion} with OpenCL C {device.CVersion}: ILGPU's OpenCL backend needs OpenCL 2.0, or 3.0 with the generic address space (an AMD GPU needs the ROCm or AMDGPU-PRO OpenCL driver, not Mesa's Clover)";
+        if (!device.Capabilities.GenericAddressSpace)
+            return $"OpenCL {device.DeviceVersion} without the generic address space (__opencl_c_generic_address_space), which ILGPU's OpenCL backend needs";
+        return null;
+    }
+
+    // ILGPU's filter: the usable devices, plus what test support presents; the rest remembered with why.
+    private static bool AcceptOpenCL(CLDevice device)
+    {
+        if (WhyUnusable(device) is not { } reason) return true;
+        if (TestOpenCLPresenter?.Invoke(device) == true && WhyUnusable(device) is null)
+        {
+            PresentedForTests.Add(device);
+            return true;
+        }
+        RefusedOpenCL.Add(($"{device.Name} ({device.PlatformName})", reason));
+        return false;
+    }
 
     /// <summary>Every ILGPU device GpuGen can use, with the name it goes by.</summary>
     public static IReadOnlyList<(DeviceInfo Info, Func<Accelerator> Create)> Enumerate()
@@ -57,7 +122,10 @@ internal static class IlgpuRuntime
             found.Add((Describe($"cuda:{index++}", DeviceKind.Cuda, cuda, cuda.Name), () => cuda.CreateAccelerator(context)));
         index = 0;
         foreach (var cl in context.GetCLDevices())
-            found.Add((Describe($"opencl:{index++}", DeviceKind.OpenCL, cl, cl.Name), () => cl.CreateAccelerator(context)));
+        {
+            string name = PresentedForTests.Contains(cl) ? TestOpenCLName : $"opencl:{index++}";
+            found.Add((Describe(name, DeviceKind.OpenCL, cl, cl.Name), () => cl.CreateAccelerator(context)));
+        }
         return found;
     }
 

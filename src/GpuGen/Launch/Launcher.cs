@@ -52,14 +52,25 @@ internal static class Launcher
             launch(device.Stream, shape, args);
             return;
         }
-        long start = Profiler.Begin(device);
-        launch(device.Stream, shape, args);
         string described = shape switch
         {
             Index1D extent => $"extent={extent.X}",
             KernelConfig c => $"grid={c.GridDim} group={c.GroupDim}",
             _ => shape.ToString() ?? "",
         };
+        if (Profiler.DeviceEvents && device.Kind != DeviceKind.OpenCL)
+        {
+            // Two events around the kernel; no synchronize here (the profiler reads them once per step). Not on
+            // OpenCL: ILGPU's OpenCL marker waits for the device as it is queued (its workaround for drivers that
+            // time an event when it is awaited), so it costs what synchronizing does, and Mesa's rusticl 22.3
+            // gives every such event the same timestamp; OpenCL kernels are timed by synchronized wall time.
+            var before = device.Stream.AddProfilingMarker();
+            launch(device.Stream, shape, args);
+            Profiler.Queued(device, loaded.Name, described, cost, before, device.Stream.AddProfilingMarker());
+            return;
+        }
+        long start = Profiler.Begin(device);
+        launch(device.Stream, shape, args);
         Profiler.End(start, device, loaded.Name, described, cost);
     }
 

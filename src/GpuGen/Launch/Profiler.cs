@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ILGPU.Runtime;
 
 namespace GpuGen.Launch;
 
@@ -6,7 +7,10 @@ namespace GpuGen.Launch;
 /// <param name="Kernel">The kernel's name (its declaring type and method, e.g. <c>Blas1Device.Axpy</c>).</param>
 /// <param name="Device">The device it ran on.</param>
 /// <param name="LaunchShape">How it was launched: extent, grid and group, or host workers.</param>
-/// <param name="Elapsed">Wall time from launch to completion (the device is synchronized on both sides).</param>
+/// <param name="Elapsed">The kernel's time: between device events queued around it (CUDA and ILGPU's CPU
+/// accelerator when the context has profiling on, see <see cref="Profiler.RequestDeviceEvents"/>), else wall
+/// time from launch to completion with the device synchronized on both sides (always so on the cpu device and
+/// on OpenCL, whose ILGPU markers wait for the device anyway).</param>
 /// <param name="Flops">Floating-point operations the caller declared.</param>
 /// <param name="Bytes">Bytes moved that the caller declared.</param>
 public sealed record KernelRecord(string Kernel, string Device, string LaunchShape, TimeSpan Elapsed, double Flops, double Bytes)
@@ -26,9 +30,11 @@ public sealed record KernelRecord(string Kernel, string Device, string LaunchSha
 
 /// <summary>
 /// Switchable recording of every kernel launch (the hook the profiling report builds on).
-/// While enabled, each launch synchronizes its device before and after so that the time
-/// measured is that kernel's alone; while disabled, launches cost nothing extra (one static
-/// bool read per launch and per recorded op).
+/// While enabled, a device kernel is timed by two device events (ILGPU profiling markers) queued around
+/// it, read after one synchronize when the step ends (or the records are read), so the device runs as it
+/// would unprofiled; without events (the cpu device, or a context made before they were asked for) each
+/// launch synchronizes its device before and after so that the time is that kernel's alone. While
+/// disabled, launches cost nothing extra (one static bool read per launch and per recorded op).
 /// <para>Ops: a kernel belongs to the tape op whose recording follows it (an op launches its kernels, then
 /// records itself with <c>Autograd.Record</c>); kernels of a backward rule belong to that op's backward
 /// (<see cref="BackwardOf"/>), and the optimizer and the gradients' zeroing and accumulation mark theirs
@@ -43,13 +49,32 @@ public static class Profiler
     private static int _attributed; // records before this index have their op
     private static string? _backwardOp; // the backward rule running now, which claims every kernel
     private static TimeSpan? _stepStart;
+    private static readonly List<(int Index, ProfilingMarker Before, ProfilingMarker After)> Pending = [];
 
     public static bool Enabled { get; set; }
 
-    /// <summary>A copy of the records so far, in launch order.</summary>
+    /// <summary>
+    /// Asks for device events: ILGPU needs profiling on when its context is created, which costs a little on
+    /// every launch (OpenCL queues record timestamps), so it is on only when asked, before the first device
+    /// is used (<c>gpugen profile</c> asks first thing). Returns whether launches will be timed by events:
+    /// false when a device was opened before the request (they are then timed by synchronizing).
+    /// </summary>
+    public static bool RequestDeviceEvents() => IlgpuRuntime.RequestProfiling();
+
+    /// <summary>Whether device kernels are timed by device events (see <see cref="RequestDeviceEvents"/>).</summary>
+    public static bool DeviceEvents => IlgpuRuntime.ProfilingEnabled;
+
+    /// <summary>A copy of the records so far, in launch order (waiting for the device to time queued kernels).</summary>
     public static IReadOnlyList<KernelRecord> Records
     {
-        get { lock (RecordLock) return RecordList.ToArray(); }
+        get
+        {
+            lock (RecordLock)
+            {
+                ResolvePending();
+                return RecordList.ToArray();
+            }
+        }
     }
 
     /// <summary>The training steps seen while recording, in order.</summary>
@@ -63,6 +88,12 @@ public static class Profiler
     {
         lock (RecordLock)
         {
+            foreach (var (_, before, after) in Pending)
+            {
+                after.Dispose();
+                before.Dispose();
+            }
+            Pending.Clear();
             RecordList.Clear();
             StepList.Clear();
             _attributed = 0;
@@ -115,7 +146,11 @@ public static class Profiler
         if (Enabled && _stepStart is { } start)
         {
             AttributePending("(end of step)", false);
-            lock (RecordLock) StepList.Add(new StepRecord(StepList.Count + 1, start, Now));
+            lock (RecordLock)
+            {
+                ResolvePending(); // the step ends when its kernels have run
+                StepList.Add(new StepRecord(StepList.Count + 1, start, Now));
+            }
             _stepStart = null;
         }
         ProfileSession.Current?.StepEnds();
@@ -143,6 +178,39 @@ public static class Profiler
             Start = Stopwatch.GetElapsedTime(_origin, start),
         };
         lock (RecordLock) RecordList.Add(record);
+    }
+
+    /// <summary>A device kernel queued between two device events: recorded now (so that ops claim it in launch
+    /// order), timed when the events are read.</summary>
+    internal static void Queued(Device device, string kernel, string launchShape, KernelCost cost, ProfilingMarker before, ProfilingMarker after)
+    {
+        var record = new KernelRecord(kernel, device.Name, launchShape, TimeSpan.Zero, cost.Flops, cost.Bytes) { Start = Now };
+        lock (RecordLock)
+        {
+            Pending.Add((RecordList.Count, before, after));
+            RecordList.Add(record);
+        }
+    }
+
+    // Reads the queued kernels' events (waiting for them: one synchronize for all) and fills in their times.
+    // Starts: the first queued kernel's host time plus each kernel's device offset from the first.
+    private static void ResolvePending()
+    {
+        if (Pending.Count == 0) return;
+        var (firstIndex, firstBefore, _) = Pending[0];
+        var anchor = RecordList[firstIndex].Start;
+        foreach (var (index, before, after) in Pending)
+        {
+            var elapsed = after.MeasureFrom(before);
+            var offset = index == firstIndex ? TimeSpan.Zero : before.MeasureFrom(firstBefore);
+            RecordList[index] = RecordList[index] with { Elapsed = elapsed, Start = anchor + offset };
+        }
+        foreach (var (_, before, after) in Pending)
+        {
+            after.Dispose();
+            before.Dispose();
+        }
+        Pending.Clear();
     }
 
     private sealed class Restore(bool previous) : IDisposable

@@ -26,7 +26,8 @@ public class CliTests
         foreach (var d in devices)
         {
             Assert.That(d.GetProperty("memoryBytes").GetInt64(), Is.GreaterThan(0));
-            Assert.That(d.GetProperty("warpSize").GetInt32(), Is.GreaterThan(0));
+            // an OpenCL driver of no known vendor (Mesa's) does not say its warp size before a kernel is built: 0
+            Assert.That(d.GetProperty("warpSize").GetInt32(), d.GetProperty("kind").GetString() == "opencl" ? Is.GreaterThanOrEqualTo(0) : Is.GreaterThan(0));
             Assert.That(d.GetProperty("maxGroupSize").GetInt32(), Is.GreaterThan(0));
             Assert.That(d.GetProperty("kind").GetString(), Is.Not.Empty);
         }

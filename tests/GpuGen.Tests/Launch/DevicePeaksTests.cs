@@ -106,4 +106,45 @@ public class DevicePeaksTests
             Environment.SetEnvironmentVariable(DevicePeaks.CacheVariable, previous);
         }
     }
+
+    /// <summary>bench-kernels times the GEMM and the streaming kernels, declares their work by hand counts
+    /// (2n³ FLOPs; 12, 8 and 4 bytes an element), states fractions of the cached peaks, and refuses bad sizes.</summary>
+    [TestCase("cpu")]
+    [TestCase("ilgpu-cpu")]
+    public void BenchKernelsTimesEachKernelAgainstThePeaks(string device)
+    {
+        using var folder = new TempFolder();
+        string? previous = Environment.GetEnvironmentVariable(DevicePeaks.CacheVariable);
+        Environment.SetEnvironmentVariable(DevicePeaks.CacheVariable, folder.Path);
+        try
+        {
+            DevicePeaks.Store(new DevicePeaks(device, GpuGen.Devices.Get(device).Info.Description, Environment.MachineName, 100, 10, 1e6, DateTime.UtcNow));
+            var (code, stdout, error) = CliRunner.Run("bench-kernels", "--device", device, "--sizes", "8,24", "--elements", "1000", "--repeats", "1", "--json");
+            Assert.That(code, Is.EqualTo(0), error);
+            var kernels = JsonDocument.Parse(stdout).RootElement.GetProperty("kernels").EnumerateArray().ToList();
+            Assert.That(kernels.Select(k => $"{k.GetProperty("kernel").GetString()} {k.GetProperty("size").GetString()}"),
+                Is.EqualTo(new[] { "gemm A·B 8×8×8", "gemm A·Bᵀ 8×8×8", "gemm A·B 24×24×24", "gemm A·Bᵀ 24×24×24", "add 1,000", "exp 1,000", "sum 1,000" }));
+            Assert.That(kernels[2].GetProperty("flops").GetDouble(), Is.EqualTo(2.0 * 24 * 24 * 24));
+            Assert.That(kernels.Skip(4).Select(k => k.GetProperty("bytes").GetDouble()), Is.EqualTo(new[] { 12000.0, 8000.0, 4000.0 }));
+            foreach (var k in kernels)
+            {
+                Assert.That(k.GetProperty("seconds").GetDouble(), Is.GreaterThan(0));
+                Assert.That(k.GetProperty("fraction_of_fma_peak").GetDouble(), Is.EqualTo(k.GetProperty("gflops").GetDouble() / 100).Within(1e-9));
+                Assert.That(k.GetProperty("fraction_of_bandwidth").GetDouble(), Is.EqualTo(k.GetProperty("gbps").GetDouble() / 10).Within(1e-9));
+            }
+            (code, stdout, error) = CliRunner.Run("bench-kernels", "--device", device, "--sizes", "8", "--elements", "100", "--repeats", "1");
+            Assert.That(code, Is.EqualTo(0), error);
+            Assert.That(stdout, Does.Contain("% FMA PEAK").And.Contain("gemm A·Bᵀ"));
+            foreach (var bad in new[] { "0", "8,x", "" })
+            {
+                (code, _, error) = CliRunner.Run("bench-kernels", "--device", device, "--sizes", bad);
+                Assert.That((code, error.Trim().Split('\n').Length), Is.EqualTo((2, 1)), error);
+                Assert.That(error, Does.Contain("--sizes must be positive integers"));
+            }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(DevicePeaks.CacheVariable, previous);
+        }
+    }
 }

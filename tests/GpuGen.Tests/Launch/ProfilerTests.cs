@@ -54,6 +54,32 @@ public class ProfilerTests
         Assert.That(records.All(r => r.Elapsed >= TimeSpan.Zero && r.Start >= TimeSpan.Zero));
     }
 
+    /// <summary>On a device that runs device kernels the test run has the context's profiling on, so kernels on
+    /// ILGPU's CPU accelerator are timed by two device events each (as on CUDA), read when the records are; on
+    /// OpenCL by synchronized wall time (its ILGPU markers wait for the device anyway, and rusticl stamps them
+    /// all alike). Either way every kernel gets a positive time, in launch order, and a 96 × 96 × 96 GEMM takes
+    /// longer than filling 16 floats.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.SimulatedGpus))]
+    public void DeviceKernelsAreTimedByDeviceEvents(string deviceName)
+    {
+        Assert.That(TestSupport.DeviceEvents, "the test run asked for device events before opening a device");
+        var device = GpuGen.Devices.Get(deviceName);
+        var records = Profile(() =>
+        {
+            var a = Tensor.FromArray(TestSupport.RandomArray(96 * 96, 1), Shape.Of(96, 96), device);
+            var product = Ops.MatMul(a, a);
+            var small = Tensor.Full(Shape.Of(16), 2f, device);
+            Assert.That(product.ToArray()[0], Is.Not.NaN);
+            Assert.That(small.ToArray(), Is.All.EqualTo(2f));
+        });
+        Assert.That(records.Select(r => r.Device).Distinct(), Is.EqualTo(new[] { device.Name }));
+        Assert.That(records.All(r => r.Elapsed > TimeSpan.Zero), string.Join(", ", records.Select(r => $"{r.Kernel} {r.Elapsed}")));
+        Assert.That(records.Select(r => r.Start), Is.Ordered, "the device's timeline keeps launch order");
+        var gemm = records.Single(r => r.Kernel.StartsWith("GemmDevice", StringComparison.Ordinal));
+        var fill = records.Last(r => r.Kernel.StartsWith("Blas1Device.Fill", StringComparison.Ordinal));
+        Assert.That(gemm.Elapsed, Is.GreaterThan(fill.Elapsed), "a GEMM of 1.8 MFLOP outlasts a fill of 16 floats");
+    }
+
     [Test]
     public void DeclaredCostsMatchHandCounts()
     {

@@ -19,7 +19,8 @@ public class DeviceSelectionTests
         foreach (var d in GpuGen.Devices.Available)
         {
             Assert.That(d.MemoryBytes, Is.GreaterThan(0), d.Name);
-            Assert.That(d.WarpSize, Is.GreaterThan(0), d.Name);
+            // an OpenCL driver of no vendor ILGPU knows (Mesa's) does not say its warp size: 0
+            Assert.That(d.WarpSize, d.Kind == DeviceKind.OpenCL ? Is.GreaterThanOrEqualTo(0) : Is.GreaterThan(0), d.Name);
             Assert.That(d.MaxGroupSize, Is.GreaterThan(0), d.Name);
         }
     }

@@ -11,6 +11,9 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
     // 2 × 2 threads with K in steps of 8.
     private readonly (int X, int Y, int K) _group = device.Info.MaxGroupSize >= 256 ? (16, 16, 16) : (2, 2, 8);
 
+    static IlgpuGemm() =>
+        System.Diagnostics.Debug.Assert(GemmDevice.SharedFloats(16, 16, 16) <= GemmDevice.MaxSharedFloats, "the kernel's static shared block holds the largest tile");
+
     public void Gemm(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
     {
         var (gx, gy, tk) = _group;
@@ -18,8 +21,7 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
             (p.N + GemmDevice.ThreadTile * gx - 1) / (GemmDevice.ThreadTile * gx),
             (p.M + GemmDevice.ThreadTile * gy - 1) / (GemmDevice.ThreadTile * gy),
             p.Batch);
-        var config = new KernelConfig(grid, new Index3D(gx, gy, 1),
-            SharedMemoryConfig.RequestDynamic<float>(GemmDevice.SharedFloats(gx, gy, tk)));
+        var config = new KernelConfig(grid, new Index3D(gx, gy, 1));
         var args = new GemmArgs
         {
             A = a.View(), B = b.View(), C = c.View(),

@@ -10,7 +10,7 @@ internal sealed class IlgpuReduce(IlgpuDevice device) : IReduceKernels
 {
     /// <summary>Threads of a group folding one contiguous chunk: the largest power of two the
     /// device allows, up to 256 (a chunk of 1,024 is then 4 elements a thread and an 8-level tree).</summary>
-    private readonly int _rowGroup = 1 << (int)Math.Log2(Math.Clamp(device.Info.MaxGroupSize, 1, 256));
+    private readonly int _rowGroup = 1 << (int)Math.Log2(Math.Clamp(device.Info.MaxGroupSize, 1, ReduceDevice.MaxGroup));
 
     public void Chunks<TOp>(TOp op, Tensor x, Tensor? center, Tensor y, in ReduceHost.Layout l) where TOp : struct, IReduceOp
     {
@@ -27,7 +27,7 @@ internal sealed class IlgpuReduce(IlgpuDevice device) : IReduceKernels
             return;
         }
         int group = Math.Min(_rowGroup, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Math.Min(l.Chunk, l.Length))));
-        var config = new KernelConfig(y.Length, group, SharedMemoryConfig.RequestDynamic<float>(group));
+        var config = new KernelConfig(y.Length, group);
         Launcher.Device(device, ReduceDevice.ContiguousChunks, config, args, cost);
     }
 
