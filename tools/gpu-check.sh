@@ -36,7 +36,7 @@ run() {
     mkdir -p "$out" || exit 1
     out=$(cd "$out" && pwd)
     local work; work=$(mktemp -d)
-    trap 'rm -rf "$work"' EXIT
+    trap "rm -rf '$work'" EXIT
     tar -C "$work" -xJf "$archive" || { echo "gpu-check: cannot unpack $archive" >&2; exit 1; }
     local gpugen="$work/gpugen/gpugen"
     export GPUGEN_CACHE_DIR="$work/cache" DOTNET_CLI_TELEMETRY_OPTOUT=1
