@@ -40,7 +40,7 @@ public struct GemmArgs
 /// coalesce), then every thread does 16 FMAs per k from 4 + 4 shared-memory reads. Works for
 /// any M, N, K (including 1 and non-multiples of the tile) and any group shape: 16 × 16
 /// (64 × 64 tiles) on a GPU, 2 × 2 on ILGPU's CPU accelerator, where barriers are costly.
-/// Shared memory: TileK·(BM + BN) floats of a static block of <see cref="MaxSharedFloats"/> (not dynamic
+/// Shared memory: TileK·(BM + BN + 2·Pad) floats of a static block of <see cref="MaxSharedFloats"/> (not dynamic
 /// shared memory, which Mesa's rusticl 22.3 cannot take: it panics building the kernel).
 /// </summary>
 public static class GemmDevice
@@ -48,10 +48,18 @@ public static class GemmDevice
     public const int ThreadTile = 4;
 
     /// <summary>Shared-memory floats a launch with this group shape and K step needs.</summary>
-    public static int SharedFloats(int groupX, int groupY, int tileK) => tileK * ThreadTile * (groupX + groupY);
+    public static int SharedFloats(int groupX, int groupY, int tileK) => tileK * (ThreadTile * (groupX + groupY) + 2 * Pad);
+
+    /// <summary>
+    /// Each staged k-row of a tile is BM + Pad (BN + Pad) floats apart, not BM: the stores that walk along k
+    /// (row-major A, Bᵀ: every Linear's forward, and the float4 A path) would otherwise hit one shared-memory
+    /// bank from 16 threads at once (a stride of 64 floats is 0 mod 32 banks); with a stride of 65 a warp's
+    /// 32 stores (two rows of 16 k) fall at most two to a bank. The compute loop's reads stay conflict-free (a broadcast along A, consecutive along B).
+    /// </summary>
+    public const int Pad = 1;
 
     /// <summary>The static shared block: enough for the largest launch, 16 × 16 threads with K steps of 16 (8 KiB).</summary>
-    public const int MaxSharedFloats = 16 * ThreadTile * (16 + 16);
+    public const int MaxSharedFloats = 16 * (ThreadTile * (16 + 16) + 2 * Pad);
 
     public static void Tiled(GemmArgs g)
     {
@@ -61,8 +69,9 @@ public static class GemmDevice
         int threads = gx * gy, tid = ty * gx + tx;
 
         var shared = SharedMemory.Allocate<float>(MaxSharedFloats);
-        var sa = shared.SubView(0, tk * bm); // sa[k·bm + r] = op(A)[row0 + r, k0 + k]
-        var sb = shared.SubView(tk * bm, tk * bn); // sb[k·bn + c] = op(B)[k0 + k, col0 + c]
+        int sda = bm + Pad, sdb = bn + Pad; // the staged tiles' row strides (see Pad)
+        var sa = shared.SubView(0, tk * sda); // sa[k·sda + r] = op(A)[row0 + r, k0 + k]
+        var sb = shared.SubView(tk * sda, tk * sdb); // sb[k·sdb + c] = op(B)[k0 + k, col0 + c]
         long offA = Grid.IdxZ * g.StrideA, offB = Grid.IdxZ * g.StrideB, offC = Grid.IdxZ * g.StrideC;
 
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
@@ -82,10 +91,10 @@ public static class GemmDevice
                     int r = e / quads, k = e % quads * 4;
                     int gr = row0 + r, gk = k0 + k;
                     var v = gr < g.M && gk < g.K ? a4[(offA + (long)gr * g.Lda + gk) / 4] : default;
-                    sa[k * bm + r] = v.X;
-                    sa[(k + 1) * bm + r] = v.Y;
-                    sa[(k + 2) * bm + r] = v.Z;
-                    sa[(k + 3) * bm + r] = v.W;
+                    sa[k * sda + r] = v.X;
+                    sa[(k + 1) * sda + r] = v.Y;
+                    sa[(k + 2) * sda + r] = v.Z;
+                    sa[(k + 3) * sda + r] = v.W;
                 }
             }
             else for (int e = tid; e < bm * tk; e += threads)
@@ -96,7 +105,7 @@ public static class GemmDevice
                 float v = 0f;
                 if (gr < g.M && gk < g.K)
                     v = g.A[offA + (g.TransA != 0 ? (long)gk * g.Lda + gr : (long)gr * g.Lda + gk)];
-                sa[k * bm + r] = v;
+                sa[k * sda + r] = v;
             }
             // Stage the B tile: row-major B is contiguous along columns, Bᵀ along k.
             if (g.VectorB != 0)
@@ -108,7 +117,7 @@ public static class GemmDevice
                     int k = e / quads, c = e % quads * 4;
                     int gc = col0 + c, gk = k0 + k;
                     var v = gc < g.N && gk < g.K ? b4[(offB + (long)gk * g.Ldb + gc) / 4] : default;
-                    int at = k * bn + c;
+                    int at = k * sdb + c;
                     sb[at] = v.X;
                     sb[at + 1] = v.Y;
                     sb[at + 2] = v.Z;
@@ -123,13 +132,13 @@ public static class GemmDevice
                 float v = 0f;
                 if (gc < g.N && gk < g.K)
                     v = g.B[offB + (g.TransB != 0 ? (long)gc * g.Ldb + gk : (long)gk * g.Ldb + gc)];
-                sb[k * bn + c] = v;
+                sb[k * sdb + c] = v;
             }
             Group.Barrier();
 
             for (int k = 0; k < tk; k++)
             {
-                int ak = k * bm + ty, bk = k * bn + tx;
+                int ak = k * sda + ty, bk = k * sdb + tx;
                 float a0 = sa[ak], a1 = sa[ak + gy], a2 = sa[ak + 2 * gy], a3 = sa[ak + 3 * gy];
                 float b0 = sb[bk], b1 = sb[bk + gx], b2 = sb[bk + 2 * gx], b3 = sb[bk + 3 * gx];
                 c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
