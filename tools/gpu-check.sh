@@ -40,9 +40,14 @@ run() {
     tar -C "$work" -xJf "$archive" || { echo "gpu-check: cannot unpack $archive" >&2; exit 1; }
     local gpugen="$work/gpugen/gpugen"
     export GPUGEN_CACHE_DIR="$work/cache" DOTNET_CLI_TELEMETRY_OPTOUT=1
+    # cuBLAS for the reference in bench-kernels: PyTorch's wheels carry it (nvidia/cublas/lib), off the library path
+    local cublas
+    cublas=$(python3 -c 'import glob, os, site; hits = sorted(h for r in site.getsitepackages() + [site.getusersitepackages()] for h in glob.glob(os.path.join(r, "nvidia", "cu*", "lib", "libcublas.so.*"))); print(os.path.dirname(hits[0]) if hits else "")' 2>/dev/null)
+    [ -n "$cublas" ] && export LD_LIBRARY_PATH="$cublas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     local log="$out/log.txt" start=$SECONDS
     : > "$log"
     echo "gpu-check on $(hostname) at $(date -u +%FT%TZ), device $device" | tee -a "$log"
+    echo "cuBLAS from: ${cublas:-(none found in the python site-packages)}" >> "$log"
     command -v nvidia-smi >/dev/null && nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >> "$log" 2>&1
 
     # step NAME LIMIT_SECONDS OUTFILE COMMAND...: stdout into OUTFILE, stderr and the outcome into the log

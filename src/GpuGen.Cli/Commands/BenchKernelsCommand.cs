@@ -8,7 +8,8 @@ namespace GpuGen.Cli.Commands;
 /// <c>gpugen bench-kernels [--device D] [--sizes 1024,2048,4096] [--elements N] [--repeats N] [--json]</c>:
 /// the device's GEMM (A·B and A·Bᵀ) and its bandwidth-bound kernels (add, exp, sum) timed through the ops
 /// (<see cref="KernelBench"/>), each as GFLOP/s and GB/s and as a fraction of the device's measured peaks
-/// when <c>gpugen bench-device</c> has cached them. What a GPU check sets beside cuBLAS and the copy bandwidth.
+/// when <c>gpugen bench-device</c> has cached them; on CUDA cuBLAS's SGEMM beside the device GEMM. What a GPU
+/// check sets beside the vendor library and the copy bandwidth.
 /// </summary>
 internal static class BenchKernelsCommand
 {
@@ -32,12 +33,18 @@ internal static class BenchKernelsCommand
             var peaks = DevicePeaks.Cached(device);
             stderr.WriteLine($"bench-kernels: {device.Name} ({device.Info.Description}) …");
             var results = new List<KernelTiming>();
-            foreach (var timing in KernelBench.Run(device, ParseSizes(parse.GetValue(sizes))!, parse.GetValue(elements), parse.GetValue(repeats)))
+            var notes = new List<string>();
+            void Note(string line)
+            {
+                notes.Add(line);
+                stderr.WriteLine($"bench-kernels: {line}");
+            }
+            foreach (var timing in KernelBench.Run(device, ParseSizes(parse.GetValue(sizes))!, parse.GetValue(elements), parse.GetValue(repeats), note: Note))
             {
                 results.Add(timing);
                 stderr.WriteLine($"  {timing.Kernel} {timing.Shape}: {timing.Seconds * 1e3:N3} ms");
             }
-            if (parse.GetValue(json)) WriteJson(stdout, device, peaks, results);
+            if (parse.GetValue(json)) WriteJson(stdout, device, peaks, results, notes);
             else WriteTable(stdout, device, peaks, results);
             return GpuGenCli.Ok;
         });
@@ -70,7 +77,7 @@ internal static class BenchKernelsCommand
         foreach (var r in rows) stdout.WriteLine(string.Join("  ", r.Select((c, i) => i < 2 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
     }
 
-    private static void WriteJson(TextWriter stdout, Device device, DevicePeaks? peaks, List<KernelTiming> results) =>
+    private static void WriteJson(TextWriter stdout, Device device, DevicePeaks? peaks, List<KernelTiming> results, List<string> notes) =>
         stdout.WriteLine(JsonSerializer.Serialize(new
         {
             device = device.Name, description = device.Info.Description,
@@ -81,5 +88,6 @@ internal static class BenchKernelsCommand
                 fraction_of_fma_peak = peaks is null ? (double?)null : r.Gflops / peaks.FmaGflops,
                 fraction_of_bandwidth = peaks is null ? (double?)null : r.GBps / peaks.CopyGBps,
             }),
+            notes,
         }));
 }

@@ -14,14 +14,17 @@ public sealed record KernelTiming(string Kernel, string Shape, double Seconds, d
 
 /// <summary>
 /// The device's own kernels at sizes a GPU is measured at, through the public ops (what a model runs):
-/// the GEMM at n × n × n as A·B and as A·Bᵀ (every Linear's forward), and the bandwidth-bound families
+/// the GEMM at n × n × n as A·B and as A·Bᵀ (every Linear's forward; on CUDA beside cuBLAS's SGEMM on the
+/// same buffers, <see cref="Backends.Ilgpu.CuBlasReference"/>), and the bandwidth-bound families
 /// (a binary add, a unary exp, a sum) over a large vector, to set beside the device's FMA peak, its copy
 /// bandwidth and a vendor library. Each is run once to compile and warm, then timed in batches of calls
 /// (one synchronize per batch) long enough that launch latency does not count; the median of the batches.
 /// </summary>
 public static class KernelBench
 {
-    public static IEnumerable<KernelTiming> Run(Device device, IReadOnlyList<int> gemmSizes, long elements, int repeats = 5, double minimumSeconds = 0.05)
+    /// <param name="note">Told what could not be measured and why (cuBLAS not loadable, say).</param>
+    public static IEnumerable<KernelTiming> Run(Device device, IReadOnlyList<int> gemmSizes, long elements, int repeats = 5, double minimumSeconds = 0.05,
+        Action<string>? note = null)
     {
         if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "need at least one repeat");
         if (elements < 1 || elements > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(elements), elements, "between 1 and 2³¹ − 1 elements");
@@ -34,6 +37,13 @@ public static class KernelBench
             double flops = 2.0 * n * n * n, bytes = 3.0 * 4 * n * n;
             yield return Measure(device, "gemm A·B", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
             yield return Measure(device, "gemm A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b, transB: true).Dispose(), repeats, minimumSeconds);
+            if (device.Kind == DeviceKind.Cuda && Backends.Ilgpu.CuBlasReference.TryCreate((IlgpuDevice)device, note) is { } cublas)
+            {
+                using var owned = cublas; // the vendor's reference on the same buffers
+                using var c = Tensor.Empty(Shape.Of(n, n), device);
+                yield return Measure(device, "cuBLAS SGEMM A·B", $"{n}×{n}×{n}", flops, bytes, () => cublas.Gemm(a, b, c, n, transB: false), repeats, minimumSeconds);
+                yield return Measure(device, "cuBLAS SGEMM A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => cublas.Gemm(a, b, c, n, transB: true), repeats, minimumSeconds);
+            }
         }
         using var x = Ops.Uniform(Shape.Of((int)elements), generator, device, -1f, 1f);
         using var y = Ops.Uniform(Shape.Of((int)elements), generator, device, -1f, 1f);
