@@ -13,8 +13,7 @@ internal static class BenchDeviceCommand
     public static Command Build(TextWriter stdout, TextWriter stderr)
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout instead of a table." };
-        var repeats = new Option<int>("--repeats") { Description = "Timed runs of each measurement (the median is kept).", DefaultValueFactory = _ => 5 };
-        repeats.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"--repeats must be at least 1, got {r.GetValueOrDefault<int>()}"); });
+        var repeats = Repeats("Timed runs of each measurement (the median is kept).");
         var command = new Command("bench-device", "Measure the device's FP32 FMA peak (GFLOP/s) and memory bandwidth (a large copy, bytes read plus written), " +
             "and cache them per machine and device for the profiler's percentages.")
         {
@@ -44,5 +43,13 @@ internal static class BenchDeviceCommand
             return GpuGenCli.Ok;
         });
         return command;
+    }
+
+    /// <summary>The benchmarks' --repeats (default 5, at least 1).</summary>
+    internal static Option<int> Repeats(string description)
+    {
+        var repeats = new Option<int>("--repeats") { Description = description, DefaultValueFactory = _ => 5 };
+        repeats.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"--repeats must be at least 1, got {r.GetValueOrDefault<int>()}"); });
+        return repeats;
     }
 }

@@ -20,8 +20,7 @@ internal static class BenchKernelsCommand
         sizes.Validators.Add(r => { if (ParseSizes(r.GetValueOrDefault<string>()) is null) r.AddError($"--sizes must be positive integers separated by commas, got '{r.GetValueOrDefault<string>()}'"); });
         var elements = new Option<long>("--elements") { Description = "Elements of the vectors the add, exp and sum run over.", DefaultValueFactory = _ => 1L << 26, HelpName = "n" };
         elements.Validators.Add(r => { long v = r.GetValueOrDefault<long>(); if (v < 1 || v > int.MaxValue) r.AddError($"--elements must be between 1 and {int.MaxValue}, got {v}"); });
-        var repeats = new Option<int>("--repeats") { Description = "Timed batches of each kernel (the median is kept).", DefaultValueFactory = _ => 5 };
-        repeats.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError($"--repeats must be at least 1, got {r.GetValueOrDefault<int>()}"); });
+        var repeats = BenchDeviceCommand.Repeats("Timed batches of each kernel (the median is kept).");
         var command = new Command("bench-kernels", "Time the device's GEMM (A·B, A·Bᵀ at n × n × n) and its add, exp and sum over a large vector: " +
             "GFLOP/s and GB/s, and their fractions of the peaks gpugen bench-device measured.")
         {
