@@ -59,14 +59,35 @@ public class LauncherTests
         Assert.That(y.ToArray(), Is.All.EqualTo(64f));
     }
 
+    /// <summary>The GEMM's group shape: 16 × 16 threads where groups of 256 fit, unless 64 × 64 tiles would leave
+    /// multiprocessors idle (then 8 × 8 threads, 32 × 32 tiles); 2 × 2 on the small simulator.</summary>
+    [TestCase(100, 400, 1, 1024, 132, 8)]   // a Linear at batch 100: 14 big tiles for 132 SMs
+    [TestCase(4096, 4096, 1, 1024, 132, 16)] // 4,096 big tiles
+    [TestCase(100, 400, 10, 1024, 132, 16)] // batched: 140 tiles
+    [TestCase(6, 7, 1, 256, 1, 16)]          // the GPU-shaped simulator: one multiprocessor
+    [TestCase(4096, 4096, 1, 8, 1, 2)]       // the small simulator
+    public void TheGemmGroupFitsTheProblemAndTheDevice(int m, int n, int batch, int maxGroup, int multiprocessors, int threads)
+    {
+        var (x, y, k) = GpuGen.Backends.Ilgpu.IlgpuGemm.GroupFor(m, n, batch, maxGroup, multiprocessors);
+        Assert.That((x, y), Is.EqualTo((threads, threads)));
+        Assert.That(GpuGen.Kernels.Gemm.GemmDevice.SharedFloats(x, y, k), Is.LessThanOrEqualTo(GpuGen.Kernels.Gemm.GemmDevice.MaxSharedFloats), "the static shared block holds the tiles");
+    }
+
+    public static IEnumerable<TestCaseData> DeviceShapes()
+    {
+        yield return new TestCaseData("ilgpu-cpu", "(2, 2, 1)", "group=(8, 1, 1)");
+        yield return new TestCaseData("ilgpu-cpu-warp32", "(16, 16, 1)", "group=(256, 1, 1)");
+        // where installed: one 64 × 64 tile would leave 7 of llvmpipe's 8 compute units idle
+        foreach (var openCl in TestSupport.OpenCl) yield return new TestCaseData(openCl, "(8, 8, 1)", "group=(256, 1, 1)");
+    }
+
     /// <summary>
     /// The GPU-shaped simulator takes the launch configurations a GPU takes: the GEMM's 16 × 16
     /// thread tiles and 256-thread reduction trees, where the small simulator gets 2 × 2 and 8.
     /// (That the kernels compute the right numbers in each shape is the parity tests' job; this
     /// checks that the shape they ran in is the one meant.)
     /// </summary>
-    [TestCase("ilgpu-cpu", "(2, 2, 1)", "group=(8, 1, 1)")]
-    [TestCase("ilgpu-cpu-warp32", "(16, 16, 1)", "group=(256, 1, 1)")]
+    [TestCaseSource(nameof(DeviceShapes))]
     public void EachSimulatedGpuLaunchesTheConfigurationOfItsShape(string deviceName, string gemmGroup, string reduceGroup)
     {
         var device = GpuGen.Devices.Get(deviceName);

@@ -6,17 +6,28 @@ namespace GpuGen.Backends.Ilgpu;
 
 internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
 {
-    // 16 × 16 threads (64 × 64 tiles of C, K in steps of 16) where the device allows it; on
-    // ILGPU's CPU accelerator (at most 8 threads a group, each an OS thread, costly barriers)
-    // 2 × 2 threads with K in steps of 8.
-    private readonly (int X, int Y, int K) _group = device.Info.MaxGroupSize >= 256 ? (16, 16, 16) : (2, 2, 8);
+    private readonly int _multiprocessors = Math.Max(1, device.Accelerator.NumMultiprocessors);
+
+    /// <summary>
+    /// The group shape (threads along N and M) and K step for a problem: 16 × 16 threads (64 × 64 tiles of C,
+    /// K in steps of 16) where the device allows groups of 256, unless that leaves multiprocessors idle (a
+    /// 100 × 400 Linear is 14 such tiles, on a GPU of 132 SMs), when 8 × 8 threads take 32 × 32 tiles (four
+    /// times the groups); on ILGPU's CPU accelerator (at most 8 threads a group, each an OS thread, costly
+    /// barriers) 2 × 2 threads with K in steps of 8.
+    /// </summary>
+    public static (int X, int Y, int K) GroupFor(int m, int n, int batch, int maxGroupSize, int multiprocessors)
+    {
+        if (maxGroupSize < 256) return (2, 2, 8);
+        long bigTiles = (long)((n + 63) / 64) * ((m + 63) / 64) * batch;
+        return bigTiles < multiprocessors ? (8, 8, 16) : (16, 16, 16);
+    }
 
     static IlgpuGemm() =>
         System.Diagnostics.Debug.Assert(GemmDevice.SharedFloats(16, 16, 16) <= GemmDevice.MaxSharedFloats, "the kernel's static shared block holds the largest tile");
 
     public void Gemm(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
     {
-        var (gx, gy, tk) = _group;
+        var (gx, gy, tk) = GroupFor(p.M, p.N, p.Batch, device.Info.MaxGroupSize, _multiprocessors);
         var grid = new Index3D(
             (p.N + GemmDevice.ThreadTile * gx - 1) / (GemmDevice.ThreadTile * gx),
             (p.M + GemmDevice.ThreadTile * gy - 1) / (GemmDevice.ThreadTile * gy),
