@@ -13,20 +13,21 @@ import time
 
 def main():
     device = sys.argv[1] if len(sys.argv) > 1 else "cuda"
-    device = "cuda" if device.startswith("cuda") else "cpu"
+    device = device if device.startswith("cuda") else "cpu"  # cuda or cuda:N, as gpugen names it
     sizes = [int(s) for s in sys.argv[2:]] or [1024, 2048, 4096]
     try:
         import torch
     except ImportError as e:
         print(json.dumps({"error": f"no PyTorch here: {e}"}))
         return 1
-    if device == "cuda" and not torch.cuda.is_available():
+    cuda = device.startswith("cuda")
+    if cuda and not torch.cuda.is_available():
         print(json.dumps({"error": "PyTorch sees no CUDA device"}))
         return 1
 
     def sync():
-        if device == "cuda":
-            torch.cuda.synchronize()
+        if cuda:
+            torch.cuda.synchronize(device)
 
     def measure(call, minimum=0.05, repeats=5):
         call()
@@ -50,7 +51,7 @@ def main():
         return statistics.median(times)
 
     result = {"torch": torch.__version__, "device": device,
-              "name": torch.cuda.get_device_name(0) if device == "cuda" else "cpu", "kernels": []}
+              "name": torch.cuda.get_device_name(torch.device(device)) if cuda else "cpu", "kernels": []}
 
     def record(kernel, size, seconds, flops, bytes_):
         result["kernels"].append({"kernel": kernel, "size": size, "seconds": seconds, "gflops": flops / seconds / 1e9,
@@ -64,7 +65,7 @@ def main():
         torch.backends.cuda.matmul.allow_tf32 = False
         record("torch.mm A·B (FP32)", f"{n}×{n}×{n}", measure(lambda: torch.mm(a, b)), flops, bytes_)
         record("torch.mm A·Bᵀ (FP32)", f"{n}×{n}×{n}", measure(lambda: torch.mm(a, b.t())), flops, bytes_)
-        if device == "cuda":
+        if cuda:
             torch.backends.cuda.matmul.allow_tf32 = True
             record("torch.mm A·B (TF32)", f"{n}×{n}×{n}", measure(lambda: torch.mm(a, b)), flops, bytes_)
             torch.backends.cuda.matmul.allow_tf32 = False

@@ -3,11 +3,11 @@
 #
 #   tools/gpu-check.sh pack
 #       Here, with the .NET SDK: publishes gpugen as a self-contained linux-x64 build and compresses it into
-#       artifacts/gpu-check/gpugen-linux-x64.tar.xz (about 34 MB; artifacts/ is ignored by git).
+#       artifacts/gpu-check/gpugen-linux-x64.tar.xz (33 MB; artifacts/ is ignored by git).
 #   tools/gpu-check.sh run OUT [DEVICE]
 #       On the GPU machine (an NVIDIA driver, PyTorch in its python3; no .NET, no network), from the
 #       repository root with that archive in place: unpacks it and runs, each step under its own time limit
-#       (about 7 minutes in all on an H100/H200), every result into OUT, at most 8 files:
+#       (520 s in all at most), every result into OUT, at most 8 files; exit 1 if any step failed:
 #         devices.txt        gpugen devices (and --json)
 #         bench-device.json  FP32 FMA peak and copy bandwidth (cached for the percentages below)
 #         selftest.json      every op family forward and backward against double references, a short run of each model family
@@ -31,7 +31,8 @@ pack() {
 }
 
 run() {
-    local out=${1:?usage: tools/gpu-check.sh run OUT [DEVICE]} device=${2:-cuda}
+    [ $# -ge 1 ] || { echo "usage: tools/gpu-check.sh run OUT [DEVICE]" >&2; exit 2; }
+    local out=$1 device=${2:-cuda} failed=0
     [ -f "$archive" ] || { echo "gpu-check: $archive is missing: run tools/gpu-check.sh pack first (where the .NET SDK is)" >&2; exit 2; }
     mkdir -p "$out" || exit 1
     out=$(cd "$out" && pwd)
@@ -57,17 +58,20 @@ run() {
         echo "== $name (limit ${limit}s): $*" >> "$log"
         timeout "$limit" "$@" > "$file" 2>> "$log"
         local rc=$?
+        [ $rc -eq 0 ] || failed=$((failed + 1))
         echo "== $name: exit $rc after $((SECONDS - t0)) s" | tee -a "$log"
     }
-    step devices 60 "$out/devices.txt" "$gpugen" devices --device "$device"
-    "$gpugen" devices --json --device "$device" >> "$out/devices.txt" 2>> "$log"
+    # limits: 520 s in all, inside the device tool's 600 s for one command with the unpacking
+    step devices 20 "$out/devices.txt" "$gpugen" devices --device "$device"
+    timeout 20 "$gpugen" devices --json --device "$device" >> "$out/devices.txt" 2>> "$log"
     step bench-device 60 "$out/bench-device.json" "$gpugen" bench-device --device "$device" --json
     step selftest 180 "$out/selftest.json" "$gpugen" selftest --device "$device" --json
-    step bench-kernels 90 "$out/bench-kernels.json" "$gpugen" bench-kernels --device "$device" --json
-    step torch 90 "$out/torch.json" python3 tools/gpu-check-torch.py "$device"
-    step profile-vae 60 "$out/profile-vae.json" "$gpugen" profile --warmup 2 --steps 10 --json -- train vae --batch 1000 --epochs 1 --device "$device" --out "$work/vae"
-    step profile-dcgan 60 "$out/profile-dcgan.json" "$gpugen" profile --warmup 1 --steps 1 --json -- train dcgan --epochs 1 --device "$device" --out "$work/dcgan"
-    echo "gpu-check: done in $((SECONDS - start)) s; results in $out ($(ls "$out" | wc -l) files)" | tee -a "$log"
+    step bench-kernels 80 "$out/bench-kernels.json" "$gpugen" bench-kernels --device "$device" --json
+    step torch 60 "$out/torch.json" python3 tools/gpu-check-torch.py "$device"
+    step profile-vae 50 "$out/profile-vae.json" "$gpugen" profile --warmup 2 --steps 10 --json -- train vae --batch 1000 --epochs 1 --device "$device" --out "$work/vae"
+    step profile-dcgan 50 "$out/profile-dcgan.json" "$gpugen" profile --warmup 1 --steps 1 --json -- train dcgan --epochs 1 --device "$device" --out "$work/dcgan"
+    echo "gpu-check: done in $((SECONDS - start)) s, $failed step(s) failed; results in $out ($(ls "$out" | wc -l) files)" | tee -a "$log"
+    [ $failed -eq 0 ]
 }
 
 case "${1:-}" in

@@ -9,20 +9,24 @@ namespace GpuGen.Kernels.Elementwise;
 /// </summary>
 public static class StableMath
 {
-    /// <summary>max(a, b), NaN if either is NaN, as MathF.Max. (MathF.Max itself compiles to OpenCL's fmax and
-    /// PTX's max.f32, which return the other operand of a NaN: a NaN would vanish from a max on a GPU.)</summary>
-    public static float Max(float a, float b) => a > b || float.IsNaN(a) ? a : b;
+    /// <summary>max(a, b), NaN if either is NaN, otherwise MathF.Max (so +0 over −0, as the host's vectors). MathF.Max
+    /// alone compiles to OpenCL's fmax and PTX's max.f32, which return the other operand of a NaN: a NaN would
+    /// vanish from a max on a GPU.</summary>
+    public static float Max(float a, float b) => float.IsNaN(a) ? a : float.IsNaN(b) ? b : MathF.Max(a, b);
 
-    /// <summary>min(a, b), NaN if either is NaN, as MathF.Min (see <see cref="Max"/>).</summary>
-    public static float Min(float a, float b) => a < b || float.IsNaN(a) ? a : b;
+    /// <summary>min(a, b), NaN if either is NaN, otherwise MathF.Min (see <see cref="Max"/>).</summary>
+    public static float Min(float a, float b) => float.IsNaN(a) ? a : float.IsNaN(b) ? b : MathF.Min(a, b);
 
     /// <summary>
     /// xʸ in float alone (ILGPU compiles MathF.Pow through float64, which a device without fp64 refuses and
     /// most GPUs run at 1/32–1/64 speed). IEEE pow's special cases: y = 0 or x = 1 give 1; an infinite y
-    /// gives 0, 1 or ∞ by |x|; x = ±0 or ±∞ gives 0 or ∞, signed for odd integer y; a negative x needs an integer y (else NaN) and takes the sign of an odd one.
-    /// For |y| &lt; 2²⁴, y = n + f with n = ⌊y⌋: xⁿ by repeated squaring (x² is exactly x·x, as MathF.Pow rounds
-    /// it) times exp(f·log x) with 0 ≤ f &lt; 1, so the exponential's error stays near |log x|·2⁻²⁴ instead of
-    /// growing with y; beyond (even integers only), exp(y·log|x|).
+    /// gives 0, 1 or ∞ by |x|; x = ±0 or ±∞ gives 0 or ∞, signed for odd integer y; a negative x needs an
+    /// integer y (else NaN) and takes the sign of an odd one. For |y| ≤ 16, y = n + f with n = trunc(y):
+    /// xⁿ by repeated squaring (at most four squarings, so x² is exactly x·x as MathF.Pow rounds it) times
+    /// exp(f·log x) with |f| &lt; 1 (n truncated toward zero, so xⁿ does not overflow where xʸ is finite);
+    /// beyond, exp(y·log|x|) with the product's rounding error put back (Dekker). Where a logarithm enters,
+    /// the relative error is a few ulp per unit of |y·log x| (the float logarithm's rounding, scaled), as
+    /// FloatPowMatchesIeeePow checks.
     /// </summary>
     public static float Pow(float x, float y)
     {
@@ -30,7 +34,7 @@ public static class StableMath
         if (float.IsNaN(x) || float.IsNaN(y)) return float.NaN;
         float ax = MathF.Abs(x), ay = MathF.Abs(y);
         if (float.IsInfinity(y)) return ax == 1f ? 1f : (ax > 1f) == (y > 0f) ? float.PositiveInfinity : 0f;
-        float whole = MathF.Floor(y), fraction = y - whole;
+        float whole = MathF.Truncate(y), fraction = y - whole;
         bool oddInteger = fraction == 0f && ay < 16777216f && ((int)ay & 1) == 1; // every float from 2²⁴ up is even
         if (x == 0f || float.IsInfinity(x)) // 0 and ∞ (with their signs, for odd integers), as IEEE pow
         {
@@ -38,7 +42,7 @@ public static class StableMath
             return oddInteger && x < 0f || oddInteger && x == 0f && 1f / x < 0f ? -magnitude : magnitude;
         }
         if (x < 0f && fraction != 0f) return float.NaN;
-        if (ay < 16777216f) // at most 24 squarings
+        if (ay <= 16f)
         {
             // x⁻ⁿ as (1/x)ⁿ, not 1/xⁿ: xⁿ may overflow where x⁻ⁿ is still a (subnormal) float
             float power = 1f, square = whole < 0f ? 1f / x : x;
@@ -49,8 +53,20 @@ public static class StableMath
             }
             return fraction == 0f ? power : power * MathF.Exp(fraction * MathF.Log(x));
         }
-        float result = MathF.Exp(y * MathF.Log(ax));
+        float logX = MathF.Log(ax), product = y * logX;
+        float result = MathF.Exp(product) * (1f + ProductError(y, logX, product));
         return x < 0f && oddInteger ? -result : result;
+    }
+
+    /// <summary>a·b − p exactly, for p the float product of a and b (Dekker's two-product, by splitting each into
+    /// 12-bit halves: no FMA, which ILGPU's OpenCL backend does not build). 0 where a split would overflow.</summary>
+    private static float ProductError(float a, float b, float p)
+    {
+        const float Split = 4097f; // 2¹² + 1
+        if (!(MathF.Abs(a) < 1e30f && MathF.Abs(b) < 1e30f && float.IsFinite(p))) return 0f;
+        float ca = Split * a, aHigh = ca - (ca - a), aLow = a - aHigh;
+        float cb = Split * b, bHigh = cb - (cb - b), bLow = b - bHigh;
+        return ((aHigh * bHigh - p) + aHigh * bLow + aLow * bHigh) + aLow * bLow;
     }
 
     /// <summary>log(1 + x), accurate for small |x| (Kahan: log(u)·x/(u − 1) with u = 1 + x

@@ -14,7 +14,7 @@ public struct KahanSum
     public void Add(float x)
     {
         float y = x - _lost, t = Sum + y;
-        _lost = (t - Sum) - y;
+        _lost = float.IsFinite(t) ? (t - Sum) - y : 0f; // ∞ − ∞ would make the carry NaN and poison the sum
         Sum = t;
     }
 }

@@ -46,14 +46,21 @@ internal static class ProfileCommand
 
             Profiler.RequestDeviceEvents(); // before the command opens its device: GPU kernels timed by device events
             var session = new ProfileSession(parse.GetValue(warmup), parse.GetValue(steps));
-            int code;
+            int code = GpuGenCli.Ok;
             try
             {
                 code = GpuGenCli.Run(args, stderr, stderr);
             }
             finally
             {
-                session.Dispose(); // ends recording; the session keeps what it saw
+                try
+                {
+                    session.Dispose(); // ends recording; the session keeps what it saw
+                }
+                catch (Exception) when (code != GpuGenCli.Ok)
+                {
+                    // the command failed and said why; a device error reading its last events says nothing more
+                }
             }
             var (records, profiledSteps, sawSteps) = (session.Records, session.Steps, session.SawSteps);
             if (code != GpuGenCli.Ok) return code; // the command said why
@@ -75,7 +82,7 @@ internal static class ProfileCommand
             if (tracePath is not null) AtomicFile.WriteText(tracePath, ChromeTrace.Json(records, profiledSteps));
             if (rooflinePath is not null) RooflinePlot.SavePng(rooflinePath, report, peaks);
             string timing = device.Kind == DeviceKind.Cpu ? "wall time per launch"
-                : Profiler.DeviceEvents && device.Kind != DeviceKind.OpenCL ? "device events" : "wall time per launch, device synchronized";
+                : Profiler.TimesByEvents(device) ? "device events" : "wall time per launch, device synchronized";
             if (parse.GetValue(json)) stdout.WriteLine(Json(report, args, measuredNow, timing));
             else WriteTable(stdout, report, args, timing);
             if (tracePath is not null) stderr.WriteLine($"wrote {Path.GetFullPath(tracePath)} (open it in https://ui.perfetto.dev or chrome://tracing)");

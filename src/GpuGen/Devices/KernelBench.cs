@@ -29,6 +29,8 @@ public static class KernelBench
         if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "need at least one repeat");
         if (elements < 1 || elements > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(elements), elements, "between 1 and 2³¹ − 1 elements");
         var generator = new Generator(7);
+        // the vendor's reference on the same buffers, on CUDA (null, with a note, where cuBLAS cannot start)
+        using var cublas = device.Kind == DeviceKind.Cuda ? Backends.Ilgpu.CuBlasReference.TryCreate((IlgpuDevice)device, note) : null;
         foreach (int n in gemmSizes)
         {
             if (n < 1) throw new ArgumentOutOfRangeException(nameof(gemmSizes), n, "GEMM sizes must be positive");
@@ -37,9 +39,8 @@ public static class KernelBench
             double flops = 2.0 * n * n * n, bytes = 3.0 * 4 * n * n;
             yield return Measure(device, "gemm A·B", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
             yield return Measure(device, "gemm A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b, transB: true).Dispose(), repeats, minimumSeconds);
-            if (device.Kind == DeviceKind.Cuda && Backends.Ilgpu.CuBlasReference.TryCreate((IlgpuDevice)device, note) is { } cublas)
+            if (cublas is not null)
             {
-                using var owned = cublas; // the vendor's reference on the same buffers
                 using var c = Tensor.Empty(Shape.Of(n, n), device);
                 yield return Measure(device, "cuBLAS SGEMM A·B", $"{n}×{n}×{n}", flops, bytes, () => cublas.Gemm(a, b, c, n, transB: false), repeats, minimumSeconds);
                 yield return Measure(device, "cuBLAS SGEMM A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => cublas.Gemm(a, b, c, n, transB: true), repeats, minimumSeconds);

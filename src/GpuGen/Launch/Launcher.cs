@@ -58,14 +58,19 @@ internal static class Launcher
             KernelConfig c => $"grid={c.GridDim} group={c.GroupDim}",
             _ => shape.ToString() ?? "",
         };
-        if (Profiler.DeviceEvents && device.Kind != DeviceKind.OpenCL)
+        if (Profiler.TimesByEvents(device))
         {
-            // Two events around the kernel; no synchronize here (the profiler reads them once per step). Not on
-            // OpenCL: ILGPU's OpenCL marker waits for the device as it is queued (its workaround for drivers that
-            // time an event when it is awaited), so it costs what synchronizing does, and Mesa's rusticl 22.3
-            // gives every such event the same timestamp; OpenCL kernels are timed by synchronized wall time.
+            // two events around the kernel; no synchronize here (the profiler reads them once per step)
             var before = device.Stream.AddProfilingMarker();
-            launch(device.Stream, shape, args);
+            try
+            {
+                launch(device.Stream, shape, args);
+            }
+            catch
+            {
+                before.Dispose();
+                throw;
+            }
             Profiler.Queued(device, loaded.Name, described, cost, before, device.Stream.AddProfilingMarker());
             return;
         }

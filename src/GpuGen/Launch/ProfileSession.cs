@@ -70,11 +70,19 @@ public sealed class ProfileSession : IDisposable
     public void Dispose()
     {
         if (Current != this) return;
-        _records = Profiler.Records;
-        _steps = Profiler.Steps;
-        if (SawSteps && _stepsSeen <= WarmupSteps) _records = []; // every step was warm-up
-        Profiler.Enabled = _wasEnabled;
-        Current = null;
-        _done.Dispose();
+        try
+        {
+            _records = Profiler.Records; // reads the device events still pending: a device error surfaces here
+            _steps = Profiler.Steps;
+            if (SawSteps && _stepsSeen <= WarmupSteps) _records = []; // every step was warm-up
+        }
+        finally
+        {
+            _records ??= [];
+            _steps ??= [];
+            Profiler.Enabled = _wasEnabled;
+            Current = null;
+            _done.Dispose();
+        }
     }
 }

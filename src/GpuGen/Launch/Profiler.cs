@@ -64,6 +64,15 @@ public static class Profiler
     /// <summary>Whether device kernels are timed by device events (see <see cref="RequestDeviceEvents"/>).</summary>
     public static bool DeviceEvents => IlgpuRuntime.ProfilingEnabled;
 
+    /// <summary>
+    /// Whether kernels on <paramref name="device"/> are timed by device events: on CUDA and ILGPU's CPU
+    /// accelerator once they are on. Not the cpu device (host kernels: wall time), nor OpenCL: ILGPU's OpenCL
+    /// marker waits for the device as it is queued (its workaround for drivers that time an event when it is
+    /// awaited), so it costs what synchronizing does, and Mesa's rusticl 22.3 gives every such event the same
+    /// timestamp; OpenCL kernels are timed by synchronized wall time.
+    /// </summary>
+    public static bool TimesByEvents(Device device) => DeviceEvents && device.Kind is DeviceKind.Cuda or DeviceKind.IlgpuCpu;
+
     /// <summary>A copy of the records so far, in launch order (waiting for the device to time queued kernels).</summary>
     public static IReadOnlyList<KernelRecord> Records
     {
@@ -88,12 +97,7 @@ public static class Profiler
     {
         lock (RecordLock)
         {
-            foreach (var (_, before, after) in Pending)
-            {
-                after.Dispose();
-                before.Dispose();
-            }
-            Pending.Clear();
+            DisposePending();
             RecordList.Clear();
             StepList.Clear();
             _attributed = 0;
@@ -189,22 +193,43 @@ public static class Profiler
         {
             Pending.Add((RecordList.Count, before, after));
             RecordList.Add(record);
+            EventTimedKernels++;
+            if (Pending.Count >= MaxPending) ResolvePending(); // a long step, or a whole command: bound the markers held
         }
     }
 
+    /// <summary>Kernels timed by device events since the process started (tests see the event path taken).</summary>
+    internal static long EventTimedKernels { get; private set; }
+
+    private const int MaxPending = 4096;
+
     // Reads the queued kernels' events (waiting for them: one synchronize for all) and fills in their times.
-    // Starts: the first queued kernel's host time plus each kernel's device offset from the first.
+    // Starts: the first queued kernel's host time plus each kernel's device offset from the first queued on
+    // the same accelerator (markers of two accelerators cannot be compared). The markers are freed even when
+    // reading them fails (a device error surfaces once, not at every later read).
     private static void ResolvePending()
     {
         if (Pending.Count == 0) return;
-        var (firstIndex, firstBefore, _) = Pending[0];
-        var anchor = RecordList[firstIndex].Start;
-        foreach (var (index, before, after) in Pending)
+        try
         {
-            var elapsed = after.MeasureFrom(before);
-            var offset = index == firstIndex ? TimeSpan.Zero : before.MeasureFrom(firstBefore);
-            RecordList[index] = RecordList[index] with { Elapsed = elapsed, Start = anchor + offset };
+            var firsts = new Dictionary<ILGPU.Runtime.Accelerator, (TimeSpan Start, ProfilingMarker Marker)>();
+            foreach (var (index, before, after) in Pending)
+            {
+                var elapsed = after.MeasureFrom(before);
+                if (!firsts.TryGetValue(before.Accelerator, out var first))
+                    firsts[before.Accelerator] = first = (RecordList[index].Start, before);
+                var offset = ReferenceEquals(first.Marker, before) ? TimeSpan.Zero : before.MeasureFrom(first.Marker);
+                RecordList[index] = RecordList[index] with { Elapsed = elapsed, Start = first.Start + offset };
+            }
         }
+        finally
+        {
+            DisposePending();
+        }
+    }
+
+    private static void DisposePending()
+    {
         foreach (var (_, before, after) in Pending)
         {
             after.Dispose();

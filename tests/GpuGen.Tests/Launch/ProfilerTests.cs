@@ -64,6 +64,7 @@ public class ProfilerTests
     {
         Assert.That(TestSupport.DeviceEvents, "the test run asked for device events before opening a device");
         var device = GpuGen.Devices.Get(deviceName);
+        long eventTimedBefore = Profiler.EventTimedKernels;
         var records = Profile(() =>
         {
             var a = Tensor.FromArray(TestSupport.RandomArray(96 * 96, 1), Shape.Of(96, 96), device);
@@ -78,6 +79,8 @@ public class ProfilerTests
         var gemm = records.Single(r => r.Kernel.StartsWith("GemmDevice", StringComparison.Ordinal));
         var fill = records.Last(r => r.Kernel.StartsWith("Blas1Device.Fill", StringComparison.Ordinal));
         Assert.That(gemm.Elapsed, Is.GreaterThan(fill.Elapsed), "a GEMM of 1.8 MFLOP outlasts a fill of 16 floats");
+        long eventTimed = Profiler.EventTimedKernels - eventTimedBefore;
+        Assert.That(eventTimed, device.Kind == DeviceKind.OpenCL ? Is.Zero : Is.EqualTo(records.Count), "which path timed the kernels");
     }
 
     [Test]

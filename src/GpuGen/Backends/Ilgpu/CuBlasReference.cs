@@ -29,7 +29,9 @@ internal sealed class CuBlasReference : IDisposable
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CuBlasException or TypeInitializationException or NotSupportedException)
         {
-            note?.Invoke($"cuBLAS: not loadable here ({e.GetType().Name}: {e.Message}); ILGPU looks for libcublas.so.10, .11 or .12 on LD_LIBRARY_PATH");
+            var cause = e is TypeInitializationException { InnerException: { } inner } ? inner : e;
+            string firstLine = cause.Message.Split('\n', 2)[0].Trim(); // .NET lists every probed path on its own line
+            note?.Invoke($"cuBLAS could not be started ({cause.GetType().Name}: {firstLine}); ILGPU 1.5.3 loads libcublas.so.10, .11 or .12 from the library path");
             return null;
         }
     }
