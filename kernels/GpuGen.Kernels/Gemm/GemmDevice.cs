@@ -166,7 +166,7 @@ public static class GemmDevice
         StoreOne(g, offC, row, col + 3 * step, v3);
     }
 
-    private static void StoreOne(in GemmArgs g, long offC, int row, int col, float acc)
+    internal static void StoreOne(in GemmArgs g, long offC, int row, int col, float acc)
     {
         if (col >= g.N) return;
         long i = offC + (long)row * g.Ldc + col;

@@ -39,6 +39,22 @@ public static class KernelBench
             double flops = 2.0 * n * n * n, bytes = 3.0 * 4 * n * n;
             yield return Measure(device, "gemm A·B", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
             yield return Measure(device, "gemm A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b, transB: true).Dispose(), repeats, minimumSeconds);
+            if (device is IlgpuDevice ilgpu && Backends.Ilgpu.IlgpuGemm.HasTf32TensorCores(ilgpu))
+            {
+                bool allowed = MatMulPrecision.AllowTf32;
+                MatMulPrecision.AllowTf32 = true;
+                try
+                {
+                    using (var fp32 = WithTf32(false, () => Ops.MatMul(a, b)))
+                    using (var tf32 = Ops.MatMul(a, b))
+                        note?.Invoke(Tf32Error(n, fp32, tf32));
+                }
+                finally
+                {
+                    MatMulPrecision.AllowTf32 = allowed;
+                }
+                yield return MeasureTf32(device, n, flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
+            }
             if (cublas is not null)
             {
                 using var c = Tensor.Empty(Shape.Of(n, n), device);
@@ -52,6 +68,45 @@ public static class KernelBench
         yield return Measure(device, "add", length, elements, 12.0 * elements, () => Ops.Add(x, y).Dispose(), repeats, minimumSeconds);
         yield return Measure(device, "exp", length, elements, 8.0 * elements, () => Ops.Exp(x).Dispose(), repeats, minimumSeconds);
         yield return Measure(device, "sum", length, elements, 4.0 * elements, () => Ops.Sum(x).Dispose(), repeats, minimumSeconds);
+    }
+
+    private static KernelTiming MeasureTf32(Device device, int n, double flops, double bytes, Action call, int repeats, double minimumSeconds)
+    {
+        bool allowed = MatMulPrecision.AllowTf32;
+        MatMulPrecision.AllowTf32 = true;
+        try
+        {
+            return Measure(device, "gemm A·B (TF32)", $"{n}×{n}×{n}", flops, bytes, call, repeats, minimumSeconds);
+        }
+        finally
+        {
+            MatMulPrecision.AllowTf32 = allowed;
+        }
+    }
+
+    private static Tensor WithTf32(bool on, Func<Tensor> product)
+    {
+        bool allowed = MatMulPrecision.AllowTf32;
+        MatMulPrecision.AllowTf32 = on;
+        try
+        {
+            return product();
+        }
+        finally
+        {
+            MatMulPrecision.AllowTf32 = allowed;
+        }
+    }
+
+    // TF32 rounds each operand to 10 mantissa bits (relative error ≤ 2⁻¹¹ each, so ≤ 2⁻¹⁰ a product); with
+    // operands in [−1, 1] the n products of an element then differ from FP32 by at most n·2⁻¹⁰, typically √n·2⁻¹⁰.
+    private static string Tf32Error(int n, Tensor fp32, Tensor tf32)
+    {
+        float[] x = fp32.ToArray(), y = tf32.ToArray();
+        double worst = 0;
+        for (int i = 0; i < x.Length; i++) worst = Math.Max(worst, Math.Abs((double)x[i] - y[i]));
+        double bound = n * Math.Pow(2, -10);
+        return $"TF32 against FP32 at {n}: max |difference| {worst:G3} ({(worst <= bound ? "within" : "BEYOND")} TF32's bound n·2⁻¹⁰ = {bound:G3})";
     }
 
     private static KernelTiming Measure(Device device, string kernel, string shape, double flops, double bytes, Action call, int repeats, double minimumSeconds)

@@ -66,6 +66,17 @@ public class PtxCompilationTests
         Assert.That(compiled.PTXAssembly, Does.Not.Contain(".f64"), "float64 in a device kernel");
     }
 
+    /// <summary>The TF32 path (CUDA, sm_80+, MatMulPrecision.AllowTf32) is the tensor cores' mma.sync on operands
+    /// rounded to TF32; its numbers against FP32 are checked on a GPU (bench-kernels' note, the GPU check).</summary>
+    [Test]
+    public void TheTf32GemmUsesTensorCoreMma()
+    {
+        var entry = EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GemmTf32Device).GetMethod(nameof(GemmTf32Device.Warp16x8))!);
+        var ptx = ((PTXCompiledKernel)Compiler.Value.Backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+        Assert.That(ptx, Does.Contain("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32"));
+        Assert.That(ptx, Does.Contain("cvt.rna.tf32.f32"));
+    }
+
     [Test]
     public void TheGemmTileLoadsAreVectorised()
     {

@@ -59,6 +59,33 @@ public class LauncherTests
         Assert.That(y.ToArray(), Is.All.EqualTo(64f));
     }
 
+    /// <summary>TF32 is off unless asked for, and asking changes nothing where there are no tensor cores: the
+    /// FP32 kernel runs and gives the same bits.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.SimulatedGpus))]
+    public void Tf32IsOffByDefaultAndOnlyForTensorCores(string deviceName)
+    {
+        Assert.That(MatMulPrecision.AllowTf32, Is.EqualTo(Environment.GetEnvironmentVariable(MatMulPrecision.EnvironmentVariable) == "1"));
+        var device = GpuGen.Devices.Get(deviceName);
+        using var scope = new TensorScope();
+        var a = Tensor.FromArray(TestSupport.RandomArray(9 * 20, 4), Shape.Of(9, 20), device);
+        var b = Tensor.FromArray(TestSupport.RandomArray(20 * 11, 5), Shape.Of(20, 11), device);
+        float[] fp32 = Ops.MatMul(a, b).ToArray();
+        bool allowed = MatMulPrecision.AllowTf32;
+        MatMulPrecision.AllowTf32 = true;
+        try
+        {
+            Profiler.Clear();
+            float[] asked;
+            using (Profiler.Record()) asked = Ops.MatMul(a, b).ToArray();
+            Assert.That(Profiler.Records.Single(r => r.Kernel.StartsWith("Gemm", StringComparison.Ordinal)).Kernel, Is.EqualTo("GemmDevice.Tiled"));
+            Assert.That(asked, Is.EqualTo(fp32));
+        }
+        finally
+        {
+            MatMulPrecision.AllowTf32 = allowed;
+        }
+    }
+
     /// <summary>The GEMM's group shape: 16 × 16 threads where groups of 256 fit, unless 64 × 64 tiles would leave
     /// multiprocessors idle (then 8 × 8 threads, 32 × 32 tiles); 2 × 2 on the small simulator.</summary>
     [TestCase(100, 400, 1, 1024, 132, 8)]   // a Linear at batch 100: 14 big tiles for 132 SMs
