@@ -41,19 +41,10 @@ public static class KernelBench
             yield return Measure(device, "gemm A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b, transB: true).Dispose(), repeats, minimumSeconds);
             if (device is IlgpuDevice ilgpu && Backends.Ilgpu.IlgpuGemm.HasTf32TensorCores(ilgpu))
             {
-                bool allowed = MatMulPrecision.AllowTf32;
-                MatMulPrecision.AllowTf32 = true;
-                try
-                {
-                    using (var fp32 = WithTf32(false, () => Ops.MatMul(a, b)))
-                    using (var tf32 = Ops.MatMul(a, b))
-                        note?.Invoke(Tf32Error(n, fp32, tf32));
-                }
-                finally
-                {
-                    MatMulPrecision.AllowTf32 = allowed;
-                }
-                yield return MeasureTf32(device, n, flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
+                using (var fp32 = WithTf32(false, () => Ops.MatMul(a, b)))
+                using (var tf32 = WithTf32(true, () => Ops.MatMul(a, b)))
+                    note?.Invoke(Tf32Error(n, fp32, tf32));
+                yield return WithTf32(true, () => Measure(device, "gemm A·B (TF32)", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds));
             }
             if (cublas is not null)
             {
@@ -70,21 +61,8 @@ public static class KernelBench
         yield return Measure(device, "sum", length, elements, 4.0 * elements, () => Ops.Sum(x).Dispose(), repeats, minimumSeconds);
     }
 
-    private static KernelTiming MeasureTf32(Device device, int n, double flops, double bytes, Action call, int repeats, double minimumSeconds)
-    {
-        bool allowed = MatMulPrecision.AllowTf32;
-        MatMulPrecision.AllowTf32 = true;
-        try
-        {
-            return Measure(device, "gemm A·B (TF32)", $"{n}×{n}×{n}", flops, bytes, call, repeats, minimumSeconds);
-        }
-        finally
-        {
-            MatMulPrecision.AllowTf32 = allowed;
-        }
-    }
-
-    private static Tensor WithTf32(bool on, Func<Tensor> product)
+    // runs with MatMulPrecision.AllowTf32 set as asked, restoring it after
+    private static T WithTf32<T>(bool on, Func<T> product)
     {
         bool allowed = MatMulPrecision.AllowTf32;
         MatMulPrecision.AllowTf32 = on;
