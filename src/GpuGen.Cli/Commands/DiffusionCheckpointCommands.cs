@@ -15,7 +15,7 @@ internal static class DiffusionCheckpointCommands
     private sealed record Loaded(Func<int, Generator, Tensor> Sample, string Sampler, ToySet Data, IDisposable Owned)
     {
         /// <summary>The model's own scores (Sohl-Dickstein's bound K), printed after the distances.</summary>
-        public Func<ToySet, Generator, Dictionary<string, object?>>? Scores { get; init; }
+        public Func<ToySet, int, Generator, Dictionary<string, object?>>? Scores { get; init; }
     }
 
     /// <summary>A family's sampler options and how it loads a checkpoint with them; a family with a digits form
@@ -120,7 +120,7 @@ internal static class DiffusionCheckpointCommands
         var model = new SohlDicksteinDiffusion(network, schedule);
         return new Loaded((n, stream) => model.Sample(n, stream), "learned reverse chain", set, new Owning(network, schedule))
         {
-            Scores = (set, stream) => SohlDicksteinToy.Scores(model, set, stream),
+            Scores = (set, points, stream) => SohlDicksteinToy.Scores(model, set, stream, points),
         };
     });
 
@@ -173,7 +173,9 @@ internal static class DiffusionCheckpointCommands
         var checkpoint = CheckpointOption(family.Name);
         var seed = new Option<ulong>("--seed") { Description = "The training run's --seed: the evaluation stream is seed + 3, as during training.", DefaultValueFactory = _ => 0UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var command = new Command(family.Name, $"Evaluate a {family.Name} checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors{(family.EvalDigits is null ? "" : "; on digits, the test losses L^∞, L^n (n = 10, 25, 100) and L^r in nats per image")}.") { checkpoint, seed, json };
+        var points = new Option<int>("--eval-points") { Description = "Toys: samples scored against as many fresh points (give the training run's --eval-points for its numbers).", DefaultValueFactory = _ => ToyChainPlan.EvaluationPoints, HelpName = "n" };
+        points.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 2) r.AddError($"--eval-points must be at least 2 (a distance between two samples), got {r.GetValueOrDefault<int>()}"); });
+        var command = new Command(family.Name, $"Evaluate a {family.Name} checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors{(family.EvalDigits is null ? "" : "; on digits, the test losses L^∞, L^n (n = 10, 25, 100) and L^r in nats per image")}.") { checkpoint, seed, points, json };
         foreach (var option in family.Options) command.Add(option);
         var data = new Option<string?>("--data") { Description = "Digits: the folder of MNIST files the run used. Default: the embedded subset.", HelpName = "dir" };
         if (family.EvalDigits is not null) command.Add(data);
@@ -181,6 +183,8 @@ internal static class DiffusionCheckpointCommands
         {
             if (family.EvalDigits is { } digits && GpuGen.Models.Runner.CheckpointMetadata.IsDigits(parse.GetValue(checkpoint)!))
             {
+                if (parse.GetResult(points) is { Implicit: false })
+                    throw new GpuGenException($"{family.Name}: --eval-points is for the toys; digits are scored by their own protocol", isUsageError: true);
                 var scores = digits(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse, parse.GetValue(data), new Generator(parse.GetValue(seed) + 3));
                 scores["model"] = family.Name;
                 scores["checkpoint"] = parse.GetValue(checkpoint);
@@ -196,16 +200,18 @@ internal static class DiffusionCheckpointCommands
             using (loaded.Owned)
             {
                 var stream = new Generator(parse.GetValue(seed) + 3);
-                values = ToyChainPlan.Distances(ToyChainPlan.Points(loaded.Sample, ToyChainPlan.EvaluationPoints, stream), loaded.Data, stream);
-                floor = ToyChainPlan.Floors(loaded.Data, stream);
+                int n = parse.GetValue(points);
+                values = ToyChainPlan.Distances(ToyChainPlan.Points(loaded.Sample, n, stream), loaded.Data, stream);
+                floor = ToyChainPlan.Floors(loaded.Data, stream, n);
                 // the model's own scores as the run's final metrics drew them: a fresh evaluation stream, the floors first
                 var final = new Generator(parse.GetValue(seed) + 3);
-                if (loaded.Scores is not null) ToyChainPlan.Floors(loaded.Data, final);
-                extra = loaded.Scores?.Invoke(loaded.Data, final) ?? [];
+                if (loaded.Scores is not null) ToyChainPlan.Floors(loaded.Data, final, n);
+                extra = loaded.Scores?.Invoke(loaded.Data, n, final) ?? [];
             }
             var metrics = new Dictionary<string, object?>
             {
                 ["model"] = family.Name, ["checkpoint"] = parse.GetValue(checkpoint), ["data"] = ToyChainPlan.DataName(loaded.Data), ["sampler"] = loaded.Sampler,
+                ["evaluation_points"] = parse.GetValue(points),
                 ["test_energy_distance"] = values[0], ["test_sliced_wasserstein"] = values[1],
                 ["energy_distance_floor"] = floor[0], ["sliced_wasserstein_floor"] = floor[1],
             };
@@ -214,7 +220,7 @@ internal static class DiffusionCheckpointCommands
             else
             {
                 stdout.WriteLine($"sampler            {loaded.Sampler}");
-                stdout.WriteLine($"energy distance    {values[0]:F4} (data against data: {floor[0]:F4}; {ToyChainPlan.EvaluationPoints} points each)");
+                stdout.WriteLine($"energy distance    {values[0]:F4} (data against data: {floor[0]:F4}; {parse.GetValue(points)} points each)");
                 stdout.WriteLine($"sliced W1          {values[1]:F4} (data against data: {floor[1]:F4})");
                 foreach (var (key, value) in extra) stdout.WriteLine($"{key,-18} {value:F3}");
             }

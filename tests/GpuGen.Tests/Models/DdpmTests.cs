@@ -176,9 +176,10 @@ public class DdpmTests
     public void TrainSampleAndEvalFromTheCommandLine()
     {
         using var folder = new TempFolder();
-        var (code, stdout, error) = CliRunner.Run("train", "ddpm", "--steps", "40", "--width", "16", "--timesteps", "20", "--seed", "3", "--device", "cpu", "--out", folder.Path, "--json");
+        var (code, stdout, error) = CliRunner.Run("train", "ddpm", "--steps", "40", "--width", "16", "--timesteps", "20", "--seed", "3", "--eval-points", "500", "--device", "cpu", "--out", folder.Path, "--json");
         Assert.That(code, Is.EqualTo(0), error);
         var metrics = JsonDocument.Parse(stdout).RootElement;
+        Assert.That(metrics.GetProperty("evaluation_points").GetInt32(), Is.EqualTo(500));
         foreach (var key in new[] { "test_energy_distance", "test_sliced_wasserstein", "energy_distance_floor", "sliced_wasserstein_floor", "ddim10_energy_distance" })
             Assert.That(metrics.TryGetProperty(key, out _), key);
         Assert.That(metrics.TryGetProperty("ddim50_energy_distance", out _), Is.False, "no DDIM with more steps than T");
@@ -191,10 +192,13 @@ public class DdpmTests
         Assert.That(new FileInfo(folder.File("s.npy")).Length, Is.EqualTo(128 + 300 * 2 * 4), "a float32 [300, 2] array after its header");
         Assert.That(CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--ddim", "--sample-steps", "5", "--out", folder.File("s.png"), "--device", "cpu").Code, Is.EqualTo(0));
 
-        (code, stdout, error) = CliRunner.Run("eval", "ddpm", "--checkpoint", checkpoint, "--seed", "3", "--json", "--device", "cpu");
+        (code, stdout, error) = CliRunner.Run("eval", "ddpm", "--checkpoint", checkpoint, "--seed", "3", "--eval-points", "500", "--json", "--device", "cpu");
         Assert.That(code, Is.EqualTo(0), error);
         var eval = JsonDocument.Parse(stdout).RootElement;
-        Assert.That(eval.GetProperty("test_energy_distance").GetDouble(), Is.EqualTo(metrics.GetProperty("test_energy_distance").GetDouble()), "the same stream, the same numbers");
+        Assert.That(eval.GetProperty("test_energy_distance").GetDouble(), Is.EqualTo(metrics.GetProperty("test_energy_distance").GetDouble()), "the same stream and count, the same numbers");
+        Assert.That(eval.GetProperty("evaluation_points").GetInt32(), Is.EqualTo(500));
+        (code, _, error) = CliRunner.Run("eval", "ddpm", "--checkpoint", checkpoint, "--eval-points", "1", "--device", "cpu");
+        Assert.That((code, error.Trim()), Is.EqualTo((2, "gpugen: error: --eval-points must be at least 2 (a distance between two samples), got 1 (see 'gpugen --help')")));
 
         (code, _, error) = CliRunner.Run("sample", "ddpm", "--checkpoint", checkpoint, "--ddim", "--sample-steps", "21", "--out", folder.File("x.npy"), "--device", "cpu");
         Assert.That((code, error.Trim()), Is.EqualTo((2, "gpugen: error: ddim: 21 sampling steps for a model trained with T = 20: give 1 to 20")));
