@@ -71,9 +71,7 @@ internal static class BenchKernelsCommand
             r.Kernel, r.Shape, (r.Seconds * 1e3).ToString("N3"), r.Gflops.ToString("N1"), r.GBps.ToString("N1"),
             Percent(r.Gflops, peaks?.FmaGflops), Percent(r.GBps, peaks?.CopyGBps),
         }).ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        stdout.WriteLine(string.Join("  ", header.Select((h, i) => i < 2 ? h.PadRight(widths[i]) : h.PadLeft(widths[i]))));
-        foreach (var r in rows) stdout.WriteLine(string.Join("  ", r.Select((c, i) => i < 2 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
+        TextTable.Write(stdout, header, rows, leftColumns: 2);
     }
 
     private static void WriteJson(TextWriter stdout, Device device, DevicePeaks? peaks, List<KernelTiming> results, List<string> notes) =>

@@ -173,8 +173,7 @@ internal static class DiffusionCheckpointCommands
         var checkpoint = CheckpointOption(family.Name);
         var seed = new Option<ulong>("--seed") { Description = "The training run's --seed: the evaluation stream is seed + 3, as during training.", DefaultValueFactory = _ => 0UL };
         var json = new Option<bool>("--json") { Description = "Print one JSON object on stdout." };
-        var points = new Option<int>("--eval-points") { Description = "Toys: samples scored against as many fresh points (give the training run's --eval-points for its numbers).", DefaultValueFactory = _ => ToyChainPlan.EvaluationPoints, HelpName = "n" };
-        points.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 2) r.AddError($"--eval-points must be at least 2 (a distance between two samples), got {r.GetValueOrDefault<int>()}"); });
+        var points = TrainOptions.EvalPoints("Toys: samples scored against as many fresh points (give the training run's --eval-points for its numbers).");
         var command = new Command(family.Name, $"Evaluate a {family.Name} checkpoint: the energy distance and sliced Wasserstein-1 distance of its samples to fresh data, beside the data-versus-data floors{(family.EvalDigits is null ? "" : "; on digits, the test losses L^∞, L^n (n = 10, 25, 100) and L^r in nats per image")}.") { checkpoint, seed, points, json };
         foreach (var option in family.Options) command.Add(option);
         var data = new Option<string?>("--data") { Description = "Digits: the folder of MNIST files the run used. Default: the embedded subset.", HelpName = "dir" };
@@ -184,7 +183,7 @@ internal static class DiffusionCheckpointCommands
             if (family.EvalDigits is { } digits && GpuGen.Models.Runner.CheckpointMetadata.IsDigits(parse.GetValue(checkpoint)!))
             {
                 if (parse.GetResult(points) is { Implicit: false })
-                    throw new GpuGenException($"{family.Name}: --eval-points is for the toys; digits are scored by their own protocol", isUsageError: true);
+                    throw TrainOptions.EvalPointsOnDigits(family.Name);
                 var scores = digits(parse.GetValue(checkpoint)!, GlobalOptions.ResolveDevice(parse), parse, parse.GetValue(data), new Generator(parse.GetValue(seed) + 3));
                 scores["model"] = family.Name;
                 scores["checkpoint"] = parse.GetValue(checkpoint);

@@ -117,14 +117,14 @@ internal static class ProfileCommand
         stdout.WriteLine($"profile of 'gpugen {string.Join(' ', args)}': {what}, {r.WallTime.TotalMilliseconds:N1} ms of wall time on {peaks.Device} (kernels timed by {timing})");
         stdout.WriteLine($"device peaks: {peaks.FmaGflops:N1} GFLOP/s FP32 FMA, {peaks.CopyGBps:N1} GB/s copy (ridge at {peaks.RidgeFlopsPerByte:N1} FLOP/byte)");
         stdout.WriteLine();
-        Table(stdout, ["KERNEL", "CALLS", "TOTAL ms", "MEAN µs", "SHARE", "GFLOP/s", "GB/s", "% FMA PEAK", "% BANDWIDTH", "BOUND"],
+        TextTable.Write(stdout, ["KERNEL", "CALLS", "TOTAL ms", "MEAN µs", "SHARE", "GFLOP/s", "GB/s", "% FMA PEAK", "% BANDWIDTH", "BOUND"],
             r.Kernels.Select(k => new[]
             {
                 k.Kernel, $"{k.Calls}", $"{k.Total.TotalMilliseconds:N2}", $"{k.Mean.TotalMicroseconds:N1}", $"{k.Share:P1}",
                 $"{k.GFlopsPerSecond:N1}", $"{k.GBytesPerSecond:N1}", $"{k.ComputeFraction:P1}", $"{k.BandwidthFraction:P1}", k.Bound ?? "-",
             }));
         stdout.WriteLine();
-        Table(stdout, ["OP", "PASS", "KERNELS", "TOTAL ms", "SHARE", "GFLOP/s"],
+        TextTable.Write(stdout, ["OP", "PASS", "KERNELS", "TOTAL ms", "SHARE", "GFLOP/s"],
             r.Ops.Select(o => new[]
             {
                 o.Op, o.Backward ? "backward" : "forward", $"{o.Kernels}", $"{o.Total.TotalMilliseconds:N2}", $"{o.Share:P1}",
@@ -134,14 +134,6 @@ internal static class ProfileCommand
         double gapShare = r.WallTime > TimeSpan.Zero ? r.HostGaps / r.WallTime : 0;
         stdout.WriteLine($"kernels {r.KernelTime.TotalMilliseconds:N1} ms; host-side gaps (the device idle) {r.HostGaps.TotalMilliseconds:N1} ms = {gapShare:P1} of the wall time; " +
             $"largest: {string.Join(", ", r.LargestGaps(3).Select(g => $"{g.Length.TotalMicroseconds:N0} µs at {g.Start.TotalMilliseconds:N1} ms"))}");
-    }
-
-    private static void Table(TextWriter stdout, string[] header, IEnumerable<string[]> rows)
-    {
-        var all = rows.ToList();
-        var widths = header.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(row => row[i].Length))).ToArray();
-        stdout.WriteLine(string.Join("  ", header.Select((h, i) => i == 0 ? h.PadRight(widths[i]) : h.PadLeft(widths[i]))));
-        foreach (var row in all) stdout.WriteLine(string.Join("  ", row.Select((c, i) => i == 0 ? c.PadRight(widths[i]) : c.PadLeft(widths[i]))));
     }
 
     private static string Json(ProfileReport r, string[] args, bool peaksMeasuredNow, string timing) => JsonSerializer.Serialize(new

@@ -34,8 +34,7 @@ internal static class TrainDiffusionCommands
             var channels = common.Shaping(TrainOptions.Positive(new Option<int>("--channels") { Description = "Digits with the U-Net: its base channel count (a multiple of 8).", DefaultValueFactory = _ => 32 }));
             channels.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v % 8 != 0) r.AddError($"--channels must be a multiple of 8 (the GroupNorm groups), got {v}"); });
             // Evaluation only (not a shaping option): a resumed run may score with another count.
-            var evalPoints = new Option<int>("--eval-points") { Description = $"Toys: samples of each sampler scored against as many fresh points (the distances' floors too), and at most 1,000 of them in toy.png. Fewer is faster and noisier.", DefaultValueFactory = _ => ToyChainPlan.EvaluationPoints, HelpName = "n" };
-            evalPoints.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--eval-points must be at least 2 (a distance between two samples), got {v}"); });
+            var evalPoints = TrainOptions.EvalPoints("Toys: samples of each sampler scored against as many fresh points (the distances' floors too), and at most 1,000 of them in toy.png. Fewer is faster and noisier.");
             return new Shared(common, steps, width, depth, net, channels, evalPoints);
         }
 
@@ -85,7 +84,7 @@ internal static class TrainDiffusionCommands
             string dataName = parse.GetValue(Common.Data) ?? "swissroll";
             bool images = dataName == "mnist" || Directory.Exists(dataName);
             if (parse.GetResult(EvalPoints) is { Implicit: false } && images)
-                throw new GpuGenException($"{name}: --eval-points is for the toys; digits are scored by their own protocol", isUsageError: true);
+                throw TrainOptions.EvalPointsOnDigits(name);
             if (images && digits is not null) return digits(parse, dataName, resuming);
             if (!ToyChainPlan.DataNames.TryGetValue(dataName, out var set))
                 throw new GpuGenException(images

@@ -121,6 +121,18 @@ internal sealed class TrainOptions
         Arguments = Arguments(parse),
     };
 
+    /// <summary>The toy chains' --eval-points (train and eval): samples scored against as many fresh points, at least 2.</summary>
+    public static Option<int> EvalPoints(string description)
+    {
+        var option = new Option<int>("--eval-points") { Description = description, DefaultValueFactory = _ => GpuGen.Models.Diffusion.ToyChainPlan.EvaluationPoints, HelpName = "n" };
+        option.Validators.Add(r => { if (Value<int>(r) is { } v && v < 2) r.AddError($"--eval-points must be at least 2 (a distance between two samples), got {v}"); });
+        return option;
+    }
+
+    /// <summary>One line for --eval-points given with a digits run: the digits have their own protocol.</summary>
+    public static GpuGenException EvalPointsOnDigits(string model) =>
+        new($"{model}: --eval-points is for the toys; digits are scored by their own protocol", isUsageError: true);
+
     public static Option<int> Positive(Option<int> option)
     {
         option.Validators.Add(r => { if (Value<int>(r) is { } v && v <= 0) r.AddError($"{option.Name} must be positive, got {v}"); });

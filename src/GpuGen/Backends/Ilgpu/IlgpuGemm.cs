@@ -22,9 +22,6 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
         return bigTiles < multiprocessors ? (8, 8, 16) : (16, 16, 16);
     }
 
-    static IlgpuGemm() =>
-        System.Diagnostics.Debug.Assert(GemmDevice.SharedFloats(16, 16, 16) <= GemmDevice.MaxSharedFloats, "the kernel's static shared block holds the largest tile");
-
     private readonly bool _tensorCores = HasTf32TensorCores(device);
 
     /// <summary>Whether the device runs <see cref="GemmTf32Device"/>: CUDA, sm_80 or later (mma.m16n8k8 with .tf32).</summary>
