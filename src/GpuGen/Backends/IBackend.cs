@@ -23,6 +23,7 @@ internal interface IBackend
     IBayesianFlowKernels BayesianFlow { get; }
     INormKernels Norm { get; }
     ILayoutKernels Layout { get; }
+    IAugmentKernels Augment { get; }
 }
 
 /// <summary>Level-1 kernels, elementwise over the flattened tensors.</summary>
@@ -213,4 +214,11 @@ internal interface IReparameterizeKernels
 
     /// <summary>y = softmax((logits + Gumbel noise)/τ) over rows of <paramref name="classes"/>.</summary>
     void GumbelSoftmax(Tensor logits, Tensor y, int classes, float temperature, ulong seed, ulong offset);
+}
+
+/// <summary>Random views of images (joint-embedding learning's augmentations).</summary>
+internal interface IAugmentKernels
+{
+    /// <summary>views = a random view of each image [N, H·W], drawn from (seed, offset).</summary>
+    void Views(Tensor images, Tensor views, in Kernels.Augment.AugmentSettings settings, ulong seed, ulong offset);
 }

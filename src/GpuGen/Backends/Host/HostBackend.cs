@@ -19,6 +19,7 @@ internal sealed class HostBackend : IBackend
     public IDiffusionKernels Diffusion { get; } = new HostDiffusion();
     public IBayesianFlowKernels BayesianFlow { get; } = new HostBayesianFlow();
     public INormKernels Norm { get; } = new HostNorm();
+    public IAugmentKernels Augment { get; } = new HostAugment();
 }
 
 internal static class HostTensorAccess

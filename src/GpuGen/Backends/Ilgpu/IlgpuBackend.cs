@@ -16,6 +16,7 @@ internal sealed class IlgpuBackend(IlgpuDevice device) : IBackend
     public ILayoutKernels Layout { get; } = new IlgpuLayout(device);
     public IPenaltyKernels Penalty { get; } = new IlgpuPenalty(device);
     public IDiffusionKernels Diffusion { get; } = new IlgpuDiffusion(device);
+    public IAugmentKernels Augment { get; } = new IlgpuAugment(device);
     public IBayesianFlowKernels BayesianFlow { get; } = new IlgpuBayesianFlow(device);
     public INormKernels Norm { get; } = new IlgpuNorm(device);
 }
