@@ -88,11 +88,15 @@ public abstract class Module : IDisposable
 
     public void Dispose()
     {
+        DisposeExtras();
         foreach (var (_, child) in _children) child.Dispose();
         foreach (var (_, t) in _parameters) { t.ClearGrad(); t.Dispose(); }
         foreach (var (_, t) in _buffers) t.Dispose();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Frees what a module owns besides its parameters, buffers and children (cached constants).</summary>
+    protected virtual void DisposeExtras() { }
 
     public override string ToString() => $"{GetType().Name}({ParameterCount:N0} parameters)";
 }

@@ -45,7 +45,7 @@ public sealed class TensorScope : IDisposable
 
     /// <summary>Takes a tensor out of whatever scope owns it: its owner is now its holder (a
     /// parameter's gradient, an optimizer's state), which disposes it.</summary>
-    internal static void Release(Tensor tensor) => tensor.Scope = null;
+    public static void Release(Tensor tensor) => tensor.Scope = null;
 
     internal static void Track(Tensor tensor) => _current?.Adopt(tensor);
 
