@@ -32,6 +32,8 @@ internal static class SelfTestCommand
         new("diffusion (toy)", false, false, ["train", "diffusion", "--steps", "20", "--batch", "64", "--width", "32", "--depth", "2", "--eval-points", "64"]),
         new("bfn (binary digits)", true, false, ["train", "bfn", "--epochs", "1", "--batch", "32", "--width", "64", "--depth", "1"]),
         new("ddpm (digits, U-Net)", true, false, ["train", "ddpm", "--epochs", "1", "--batch", "32", "--channels", "8", "--timesteps", "50"]),
+        new("simclr (digits)", true, false, ["train", "simclr", "--epochs", "1", "--batch", "32"]),
+        new("vicreg (digits, conv)", true, false, ["train", "vicreg", "--epochs", "1", "--batch", "32", "--encoder", "conv"]),
     ];
 
     public static Command Build(TextWriter stdout, TextWriter stderr)
