@@ -38,8 +38,8 @@ internal static class ClusteringCheckpointCommands
                 stdout.WriteLine($"                 accuracy   NMI");
                 stdout.WriteLine($"k-means, train    {scores["train_accuracy_kmeans"],6:P1}   {scores["train_nmi_kmeans"]:F3}");
                 stdout.WriteLine($"k-means, test     {scores["test_accuracy_kmeans"],6:P1}   {scores["test_nmi_kmeans"]:F3}");
-                stdout.WriteLine($"{name + ", train",-16} {scores["train_accuracy"],6:P1}   {scores["train_nmi"]:F3}");
-                stdout.WriteLine($"{name + ", test",-16} {scores["test_accuracy"],6:P1}   {scores["test_nmi"]:F3}");
+                stdout.WriteLine($"{name + ", train",-17} {scores["train_accuracy"],6:P1}   {scores["train_nmi"]:F3}");
+                stdout.WriteLine($"{name + ", test",-17} {scores["test_accuracy"],6:P1}   {scores["test_nmi"]:F3}");
             }
             return GpuGenCli.Ok;
         });
