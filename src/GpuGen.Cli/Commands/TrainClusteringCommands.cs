@@ -14,8 +14,8 @@ namespace GpuGen.Cli.Commands;
 /// </summary>
 internal static class TrainClusteringCommands
 {
-    public const int DefaultPretrainEpochs = 100, DefaultClusteringEpochs = 100, DefaultBatch = 256;
-    public const float DefaultPretrainNoise = 0.2f;
+    public const int DefaultPretrainEpochs = 60, DefaultClusteringEpochs = 100, DefaultBatch = 256;
+    public const float DefaultPretrainNoise = 0.3f;
 
     public static Command Build(DecVariant variant, TextWriter stdout, TextWriter stderr)
     {
