@@ -83,10 +83,12 @@ public static class GpuGenCli
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
+                TrainClusteringCommands.Build(GpuGen.Models.Clustering.DecVariant.Dec, stdout, stderr), TrainClusteringCommands.Build(GpuGen.Models.Clustering.DecVariant.Idec, stdout, stderr),
             }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr), TrainDiffusionCommands.Bfn(stdout, stderr), TrainDiffusionCommands.SohlDickstein(stdout, stderr)]).With(TrainJointEmbeddingCommands.All(stdout, stderr)),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),
+                ClusteringCheckpointCommands.Eval(GpuGen.Models.Clustering.DecVariant.Dec, stdout), ClusteringCheckpointCommands.Eval(GpuGen.Models.Clustering.DecVariant.Idec, stdout),
             }.With(GanKinds.Select(k => GanCheckpointCommands.Eval(k, stdout, stderr))).With(DiffusionCheckpointCommands.Evals(stdout, stderr)).With(JointEmbeddingCheckpointCommands.Evals(stdout, stderr)),
             new Command("sample", "Draw samples from a trained checkpoint into a PNG picture or a NumPy .npy array.")
             {

@@ -13,11 +13,12 @@ namespace GpuGen.Models.Runner;
 /// for bit on the same device.
 /// </summary>
 /// <param name="TrainCurve">Per epoch, the mean of each train term.</param>
-internal sealed record RunState(int Epoch, List<double[]> TrainCurve, List<double> TestCurve, double[] LastTest, double Seconds)
+/// <param name="Stopped">The plan's stopping rule ended the run (<see cref="TrainingPlan.Converged"/>): no epoch follows.</param>
+internal sealed record RunState(int Epoch, List<double[]> TrainCurve, List<double> TestCurve, double[] LastTest, double Seconds, bool Stopped = false)
 {
     private const string EpochKey = "run.epoch", StreamsKey = "run.streams", TrainCurveKey = "run.train_curve", TestCurveKey = "run.test_curve",
         LastTestKey = "run.last_test", SecondsKey = "run.seconds", BatchKey = "run.batch", LearningRateKey = "run.lr", SeedKey = "run.seed",
-        EpochsKey = "run.epochs", ArgumentsKey = "run.arguments";
+        EpochsKey = "run.epochs", ArgumentsKey = "run.arguments", StoppedKey = "run.stopped";
 
     public static RunState Fresh() => new(0, [], [], [], 0);
 
@@ -39,6 +40,7 @@ internal sealed record RunState(int Epoch, List<double[]> TrainCurve, List<doubl
             [SecondsKey] = Seconds.ToString("R", CultureInfo.InvariantCulture),
             [ArgumentsKey] = JsonSerializer.Serialize(options.Arguments),
         };
+        if (Stopped) meta[StoppedKey] = "true";
         return meta;
     }
 
@@ -76,7 +78,8 @@ internal sealed record RunState(int Epoch, List<double[]> TrainCurve, List<doubl
             throw new GpuGenException($"checkpoint {path}: has a random stream '{name}' that this run does not");
         var state = new RunState(epoch, Parse<List<double[]>>(Get(TrainCurveKey), TrainCurveKey, path), Parse<List<double>>(Get(TestCurveKey), TestCurveKey, path),
             Parse<double[]>(Get(LastTestKey), LastTestKey, path),
-            double.TryParse(Get(SecondsKey), CultureInfo.InvariantCulture, out double s) ? s : 0);
+            double.TryParse(Get(SecondsKey), CultureInfo.InvariantCulture, out double s) ? s : 0,
+            meta.GetValueOrDefault(StoppedKey) == "true");
         if (state.TrainCurve.Count != epoch || state.TestCurve.Count != epoch || state.LastTest.Length != plan.TestTerms.Length
             || state.TrainCurve.Any(e => e.Length != plan.TrainTerms.Length))
             throw new GpuGenException($"checkpoint {path}: its curves do not have one value per completed epoch ({epoch})");
@@ -87,8 +90,8 @@ internal sealed record RunState(int Epoch, List<double[]> TrainCurve, List<doubl
         return state;
     }
 
-    public RunState After(int epoch, double[] trainLoss, double[] test, double seconds) =>
-        new(epoch, [.. TrainCurve, trainLoss], [.. TestCurve, test[0]], test, Seconds + seconds);
+    public RunState After(int epoch, double[] trainLoss, double[] test, double seconds, bool stopped = false) =>
+        new(epoch, [.. TrainCurve, trainLoss], [.. TestCurve, test[0]], test, Seconds + seconds, stopped);
 
     private static void Same(string stored, string given, string option, string path)
     {

@@ -58,6 +58,12 @@ public sealed record TrainingPlan
     /// stream (never a training stream, so evaluating leaves training unchanged).</summary>
     public required Func<Generator, double[]> Evaluate { get; init; }
 
+    /// <summary>A stopping rule, asked after each epoch (given its number; after its test evaluation,
+    /// before its checkpoint): true ends the run there as if it were the last epoch (DEC stops when
+    /// fewer than 0.1% of assignments change). The checkpoint records the stop, so resuming a stopped
+    /// run trains no further; metrics.json says whether the rule stopped it (stopped_early).</summary>
+    public Func<int, bool>? Converged { get; init; }
+
     /// <summary>Metrics computed once after training (in metrics.json), from an evaluation stream.</summary>
     public Func<Generator, Dictionary<string, object?>>? FinalMetrics { get; init; }
 

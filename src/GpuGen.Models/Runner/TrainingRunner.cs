@@ -52,7 +52,7 @@ public static class TrainingRunner
         long totalSteps = (long)options.Epochs * plan.StepsPerEpoch;
         progress.Start(plan.Name, options.Epochs, plan.StepsPerEpoch, options.Batch, state.Epoch + 1);
         using (options.DetectAnomaly ? Autograd.DetectAnomaly() : null)
-            for (int epoch = state.Epoch + 1; epoch <= options.Epochs; epoch++)
+            for (int epoch = state.Epoch + 1; epoch <= options.Epochs && !state.Stopped; epoch++)
             {
                 var clock = Stopwatch.StartNew();
                 double[] trainLoss;
@@ -70,7 +70,9 @@ public static class TrainingRunner
                 }
                 double[] test;
                 using (new TensorScope()) test = plan.Evaluate(new Generator(options.Seed + 3));
-                state = state.After(epoch, trainLoss, test, clock.Elapsed.TotalSeconds);
+                bool stop;
+                using (new TensorScope()) stop = plan.Converged?.Invoke(epoch) ?? false;
+                state = state.After(epoch, trainLoss, test, clock.Elapsed.TotalSeconds, stop);
                 OutputFolder.Create(options.Out);
                 Checkpoint.Save(checkpoint, plan.Module, plan.Optimizers, state.ToMetadata(plan, options));
                 if (plan.EpochPictures is not null)
@@ -78,7 +80,7 @@ public static class TrainingRunner
                     using (Autograd.NoGrad())
                         plan.EpochPictures(options.Out, epoch);
                 progress.EndEpoch(epoch, trainLoss[0], plan.TestTerms.Zip(test).ToList());
-                if (cancel.IsCancellationRequested && epoch < options.Epochs)
+                if (cancel.IsCancellationRequested && epoch < options.Epochs && !stop)
                     return new RunResult(Metrics(plan, device, options, state, final: null), state.Epoch, true, checkpoint, []);
             }
 
@@ -150,6 +152,7 @@ public static class TrainingRunner
             ? state.TrainCurve.Select(e => e[0]).ToList()
             : plan.TrainTerms.Select((t, i) => (t, i)).ToDictionary(p => p.t, p => state.TrainCurve.Select(e => e[p.i]).ToList());
         metrics["test_curve"] = state.TestCurve;
+        if (plan.Converged is not null) metrics["stopped_early"] = state.Stopped;
         foreach (var (key, value) in plan.Metadata) metrics.TryAdd(key, value);
         for (int i = 0; i < state.LastTest.Length; i++) metrics[plan.TestTerms[i]] = state.LastTest[i];
         foreach (var (key, value) in final ?? []) metrics[key] = value;
