@@ -83,14 +83,17 @@ public static class GpuGenCli
                 TrainFamilyCommands.Autoencoder("dae", stdout, stderr),
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
+                TrainEnergyCommands.Ebm(stdout, stderr), TrainEnergyCommands.SparseCoding(stdout, stderr),
             }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr), TrainDiffusionCommands.Bfn(stdout, stderr), TrainDiffusionCommands.SohlDickstein(stdout, stderr)]),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),
+                EbmCheckpointCommands.Eval(stdout, stderr),
             }.With(GanKinds.Select(k => GanCheckpointCommands.Eval(k, stdout, stderr))).With(DiffusionCheckpointCommands.Evals(stdout, stderr)),
             new Command("sample", "Draw samples from a trained checkpoint into a PNG picture or a NumPy .npy array.")
             {
                 VaeCheckpointCommands.Sample(stdout, stderr),
+                EbmCheckpointCommands.Sample(stdout, stderr),
             }.With(GanKinds.Select(k => GanCheckpointCommands.Sample(k, stdout, stderr))).With(DiffusionCheckpointCommands.Samples(stdout, stderr)),
         };
         // A bare `gpugen` prints the help rather than an error.
