@@ -109,7 +109,8 @@ internal static class EbmCheckpointCommands
 
     private static Dictionary<string, object?> EvalToy(EnergyModel model, EbmSettings settings, ToySet set, ulong seed)
     {
-        var values = ToyEbmPlan.Score(ToyEbmPlan.LongRun(model, settings, ToyEbmPlan.EvaluationPoints, new Generator(seed + 3)), set, new Generator(seed + 3));
+        var stream = new Generator(seed + 3); // as the runner's evaluation: the chains, then the fresh points, from one stream
+        var values = ToyEbmPlan.Score(ToyEbmPlan.LongRun(model, settings, ToyEbmPlan.EvaluationPoints, stream), set, stream);
         var metrics = new Dictionary<string, object?>
         {
             ["data"] = ToyData.NameOf(set), ["test_energy_distance"] = values[0],

@@ -29,7 +29,7 @@ public sealed class ReplayBuffer(Tensor storage, SampleDomain domain, float from
         var stored = Ops.IndexSelect(Storage, rows);
         var fresh = Ops.Uniform(Shape.Of(n, domain.Dim), stream, device, domain.Low, domain.High);
         var keep = Ops.Bernoulli(Tensor.Full(Shape.Of(n, 1), FromBuffer, device), stream);
-        return Ops.Add(fresh, Ops.Mul(keep, Ops.Sub(stored, fresh))); // keep·stored + (1 − keep)·fresh, exactly either row
+        return Ops.Where(keep, stored, fresh); // keep broadcast over the row: each start is exactly a stored row or fresh noise
     }
 
     /// <summary>Writes <paramref name="samples"/> [n, D] into rows position, position + 1, … (mod the
