@@ -125,6 +125,7 @@ internal static class TrainEnergyCommands
             var device = GlobalOptions.ResolveDevice(parse);
             var settings = new SparseCodingSettings(parse.GetValue(atoms), parse.GetValue(lambda), parse.GetValue(ista));
             using var model = new GpuGen.Models.EnergyBased.SparseCoding(train.PixelsPerImage, settings, new Generator(parse.GetValue(common.Seed)), device);
+            using (var all = train.Images(train.AllIndices(), device)) model.StartFromExamples(all, new Generator(parse.GetValue(common.Seed) + 6));
             using var plan = SparseCodingPlan.Create(model, train, test, device, options);
             return TrainRun.Execute(plan.Plan, options, common, parse, device, stdout, stderr);
         });

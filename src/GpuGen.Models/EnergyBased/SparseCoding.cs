@@ -56,6 +56,20 @@ public sealed class SparseCoding : Module
     /// <summary>The codes, as the module's function.</summary>
     public override Tensor Forward(Tensor x) => Codes(x);
 
+    /// <summary>
+    /// Atoms start as K training examples (rows of <paramref name="examples"/>, drawn uniformly from
+    /// <paramref name="init"/>), normalised. From random directions most atoms are never chosen by
+    /// the L1-penalised codes, so they get no gradient and stay noise; examples are used from the start.
+    /// </summary>
+    public void StartFromExamples(Tensor examples, Generator init)
+    {
+        using var scope = new TensorScope();
+        using var noGrad = Autograd.NoGrad();
+        var rows = Ops.RandomIntegers(Shape.Of(Settings.Atoms), examples.Shape[0], init, examples.Device);
+        Ops.Copy(Ops.Transpose(Ops.IndexSelect(examples, rows), 0, 1), Dictionary);
+        NormaliseColumns();
+    }
+
     /// <summary>D_k ← D_k / ‖D_k‖ for every column, in place.</summary>
     public void NormaliseColumns()
     {
@@ -69,5 +83,5 @@ public sealed class SparseCoding : Module
 public static class SparseCodingDefaults
 {
     public const int Atoms = 256, IstaSteps = 100, Epochs = 5;
-    public const float Lambda = 0.1f, LearningRate = 0.1f;
+    public const float Lambda = 0.5f, LearningRate = 0.1f;
 }
