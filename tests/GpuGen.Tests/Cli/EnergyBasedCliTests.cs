@@ -41,6 +41,24 @@ public class EnergyBasedCliTests
             Assert.That(evaluated.RootElement.GetProperty(key).GetDouble(), Is.EqualTo(root.GetProperty(key).GetDouble()), key);
     }
 
+    /// <summary>Two epochs straight, or one and then --resume to two: the same network, Adam state and
+    /// replay buffer, bit for bit (the buffer is a module buffer in the checkpoint).</summary>
+    [Test]
+    public void AResumedToyRunEqualsAStraightOneBitForBit()
+    {
+        using var straight = new TempFolder();
+        using var resumed = new TempFolder();
+        Assert.That(CliRunner.Run(["train", "ebm", "--epochs", "2", .. TinyToy, "--out", straight.Path]).Code, Is.EqualTo(0));
+        Assert.That(CliRunner.Run(["train", "ebm", "--epochs", "1", .. TinyToy, "--out", resumed.Path]).Code, Is.EqualTo(0));
+        var (code, _, error) = CliRunner.Run("train", "ebm", "--resume", resumed.Path, "--epochs", "2", "--device", "cpu");
+        Assert.That(code, Is.EqualTo(0), error);
+        var a = GpuGen.IO.SafeTensors.Load(straight.File("model.safetensors"));
+        var b = GpuGen.IO.SafeTensors.Load(resumed.File("model.safetensors"));
+        Assert.That(a.Tensors.Keys, Does.Contain("replay"));
+        Assert.That(b.Tensors.Keys, Is.EquivalentTo(a.Tensors.Keys));
+        foreach (var (name, t) in a.Tensors) Assert.That(b.Tensors[name].Values, Is.EqualTo(t.Values), name);
+    }
+
     /// <summary>A digits run and sparse coding, one short epoch each: their metrics and pictures.</summary>
     [Test]
     public void TrainEbmAndSparseCodingOnDigits()
