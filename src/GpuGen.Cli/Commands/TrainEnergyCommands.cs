@@ -24,6 +24,10 @@ internal static class TrainEnergyCommands
         common.Epochs.Description = $"Toys: epochs of {ToyEbmPlan.IterationsPerEpoch} iterations on fresh points (default {EbmDefaults.ToyEpochs}); digits: passes over the training split (default {EbmDefaults.DigitEpochs}).";
         common.Batch.Description = $"Data examples (and Langevin chains) per iteration (default: toys {EbmDefaults.ToyBatch}, digits {EbmDefaults.DigitBatch}).";
         common.LearningRate.Description = $"Adam's learning rate (β₁ 0, β₂ 0.999 as Du & Mordatch; default: toys {EbmDefaults.ToyLearningRate}, digits {EbmDefaults.DigitLearningRate}).";
+        // no single default for these: the toys' and the digits' are resolved below and recorded as the run's options
+        common.Epochs.DefaultValueFactory = null;
+        common.Batch.DefaultValueFactory = null;
+        common.LearningRate.DefaultValueFactory = null;
         var net = common.Shaping(new Option<string?>("--net") { Description = "Digits: the energy network, mlp (784 → --width × --depth → 1, Swish) or conv (two strided 4×4 convolutions, 32 and 64 channels, Swish). Toys: always an MLP.", HelpName = "mlp|conv" });
         TrainOptions.OneOf(net, EnergyNetworks.Names.Keys);
         var width = common.Shaping(Positive(new Option<int?>("--width") { Description = $"Units of each hidden layer of the MLP (default: toys {EbmDefaults.ToyWidth}, digits {EbmDefaults.DigitWidth})." }));
