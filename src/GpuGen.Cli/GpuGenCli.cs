@@ -76,7 +76,7 @@ public static class GpuGenCli
             BenchKernelsCommand.Build(stdout, stderr),
             ProfileCommand.Build(stdout, stderr),
             SelfTestCommand.Build(stdout, stderr),
-            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM, BFN and Sohl-Dickstein's diffusion on 2-D toys, BFN on binarized MNIST.")
+            new Command("train", "Train a model: the autoencoders on MNIST (the embedded subset by default), the GANs on 2-D toys or MNIST, DDPM, BFN and Sohl-Dickstein's diffusion on 2-D toys, BFN on binarized MNIST, the joint-embedding methods, DEC/IDEC and the energy-based models.")
             {
                 TrainVaeCommand.Build(stdout, stderr),
                 TrainFamilyCommands.Autoencoder("ae", stdout, stderr),
@@ -84,15 +84,18 @@ public static class GpuGenCli
                 TrainFamilyCommands.Autoencoder("cae", stdout, stderr),
                 TrainFamilyCommands.GumbelVae(stdout, stderr),
                 TrainClusteringCommands.Build(GpuGen.Models.Clustering.DecVariant.Dec, stdout, stderr), TrainClusteringCommands.Build(GpuGen.Models.Clustering.DecVariant.Idec, stdout, stderr),
+                TrainEnergyCommands.Ebm(stdout, stderr), TrainEnergyCommands.SparseCoding(stdout, stderr),
             }.With(GanKinds.Select(k => TrainGanCommands.Game(k, stdout, stderr))).With([TrainDiffusionCommands.Ddpm(stdout, stderr), TrainDiffusionCommands.Bfn(stdout, stderr), TrainDiffusionCommands.SohlDickstein(stdout, stderr)]).With(TrainJointEmbeddingCommands.All(stdout, stderr)),
             new Command("eval", "Evaluate a trained checkpoint.")
             {
                 VaeCheckpointCommands.Eval(stdout, stderr),
                 ClusteringCheckpointCommands.Eval(GpuGen.Models.Clustering.DecVariant.Dec, stdout), ClusteringCheckpointCommands.Eval(GpuGen.Models.Clustering.DecVariant.Idec, stdout),
+                EbmCheckpointCommands.Eval(stdout, stderr),
             }.With(GanKinds.Select(k => GanCheckpointCommands.Eval(k, stdout, stderr))).With(DiffusionCheckpointCommands.Evals(stdout, stderr)).With(JointEmbeddingCheckpointCommands.Evals(stdout, stderr)),
             new Command("sample", "Draw samples from a trained checkpoint into a PNG picture or a NumPy .npy array.")
             {
                 VaeCheckpointCommands.Sample(stdout, stderr),
+                EbmCheckpointCommands.Sample(stdout, stderr),
             }.With(GanKinds.Select(k => GanCheckpointCommands.Sample(k, stdout, stderr))).With(DiffusionCheckpointCommands.Samples(stdout, stderr)),
         };
         // A bare `gpugen` prints the help rather than an error.

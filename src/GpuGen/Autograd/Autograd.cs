@@ -12,6 +12,11 @@ public static class Autograd
     /// <summary>Ops inside the returned scope record nothing (inference, optimizer updates, initialisation).</summary>
     public static IDisposable NoGrad() => GradMode.Disable();
 
+    /// <summary>Ops inside the returned scope record themselves even within a <see cref="NoGrad"/>
+    /// region (PyTorch's enable_grad): a sampler that follows ∇ₓE, such as Langevin dynamics, needs
+    /// the tape while the rest of sampling records nothing.</summary>
+    public static IDisposable EnableGrad() => GradMode.Force();
+
     /// <summary>Whether ops on this thread record themselves now.</summary>
     public static bool IsRecording => GradMode.Enabled;
 
