@@ -16,6 +16,7 @@ internal static class TrainClusteringCommands
 {
     public const int DefaultPretrainEpochs = 60, DefaultClusteringEpochs = 100, DefaultBatch = 256;
     public const float DefaultPretrainNoise = 0.3f;
+    public const string DefaultAugment = "mild";
 
     public static Command Build(DecVariant variant, TextWriter stdout, TextWriter stderr)
     {
@@ -40,6 +41,13 @@ internal static class TrainClusteringCommands
             Description = "Masking noise of pre-training: each input pixel is zeroed with this probability and the clean digit reconstructed (a denoising autoencoder, as the paper's 20% dropout); 0 for a plain autoencoder.",
             DefaultValueFactory = _ => DefaultPretrainNoise,
         }, 0f, 1f));
+        var augment = common.Shaping(new Option<string>("--augment")
+        {
+            Description = "Random views that replace each digit in both phases, as DEC-DA (Guo et al. 2018): mild (±10° rotation, ±2-pixel shift, ±1-pixel warp, the default), weak (±3-pixel shifts and noise), digits (the joint-embedding views) or none (the paper's DEC).",
+            DefaultValueFactory = _ => DefaultAugment,
+            HelpName = "mild|weak|digits|none",
+        });
+        TrainOptions.OneOf(augment, Augmentation.Presets.Keys);
         var clusters = common.Shaping(new Option<int>("--clusters") { Description = "k, the number of clusters (10 for the ten digits).", DefaultValueFactory = _ => 10, HelpName = "k" });
         clusters.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--clusters must be at least 2, got {v}"); });
         var clusterLr = common.Shaping(new Option<float>("--cluster-lr")
@@ -56,7 +64,7 @@ internal static class TrainClusteringCommands
             ? "Deep embedded clustering (Xie et al. 2016) of MNIST digits: pre-train a d-500-500-2000-10 autoencoder, k-means on its codes, then minimise KL(P ‖ Q) between Student-t soft assignments Q and their sharpened target P over the encoder and the centres. Reports clustering accuracy (Hungarian map) and NMI after k-means and after DEC."
             : "Improved DEC (Guo et al. 2017): as dec, but the decoder is kept and the clustering phase minimises reconstruction + γ·KL(P ‖ Q), which preserves the codes' local structure.")
         {
-            pretrain, noise, clusters, clusterLr, tolerance, restarts,
+            pretrain, noise, augment, clusters, clusterLr, tolerance, restarts,
         };
         Option<float>? gamma = null;
         if (variant == DecVariant.Idec)
@@ -72,7 +80,8 @@ internal static class TrainClusteringCommands
             var device = GlobalOptions.ResolveDevice(parse);
             var (train, test) = Mnist.Load(DataFolder(parse.GetValue(common.Data)));
             var settings = new DecSettings(variant, parse.GetValue(pretrain), parse.GetValue(clusterLr), gamma is null ? 0.1f : parse.GetValue(gamma),
-                double.Parse(parse.GetValue(tolerance).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), parse.GetValue(restarts), parse.GetValue(noise)); // 0.001, not the float's 0.0010000000475
+                double.Parse(parse.GetValue(tolerance).ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture), parse.GetValue(restarts), parse.GetValue(noise), // --tol: 0.001, not the float's 0.0010000000475
+                Augmentation.Presets[parse.GetValue(augment)!]);
             int k = parse.GetValue(clusters);
             if (k > train.Count)
                 throw new GpuGenException($"{name}: --clusters {k} is more than the {train.Count} training examples", isUsageError: true);

@@ -38,7 +38,7 @@ internal static class TrainJointEmbeddingCommands
         TrainOptions.OneOf(encoder, "mlp", "conv");
         var views = common.Shaping(new Option<int>("--views") { Description = "Views of each image per step (at least 2); the loss averages every pair.", DefaultValueFactory = _ => 2 });
         views.Validators.Add(r => { if (TrainOptions.Value<int>(r) is { } v && v < 2) r.AddError($"--views must be at least 2 (a joint embedding compares two views of an image), got {v}"); });
-        var augment = common.Shaping(new Option<string>("--augment") { Description = "The views' distortions: digits (crop, rotation, warp, intensity, cutout, noise), weak (±3-pixel shifts and noise) or none.", DefaultValueFactory = _ => "digits" });
+        var augment = common.Shaping(new Option<string>("--augment") { Description = "The views' distortions: digits (crop, rotation, warp, intensity, cutout, noise), mild (±10° rotation, ±2-pixel shift, ±1-pixel warp), weak (±3-pixel shifts and noise) or none.", DefaultValueFactory = _ => "digits" });
         TrainOptions.OneOf(augment, Augmentation.Presets.Keys);
         var command = new Command(name, Description(method)) { encoder, views, augment };
         Option<float>? temperature = null, momentum = null;

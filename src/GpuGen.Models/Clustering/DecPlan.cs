@@ -52,15 +52,16 @@ public static class DecPlan
         var order = new Generator(options.Seed + 1);
         var kmeansStream = new Generator(options.Seed + 7);
         var corruption = new Generator(options.Seed + 8);
+        var views = new Generator(options.Seed + 9);
         var batches = new IndexedBatches(train, options.Batch, model.Device, order);
-        var run = new DecTraining(model, settings, train, test, batches, pretrain, cluster, kmeansStream, corruption);
+        var run = new DecTraining(model, settings, train, test, batches, pretrain, cluster, kmeansStream, corruption, views);
         var plan = new TrainingPlan
         {
             Name = settings.Name,
             Module = model,
             Optimizers = [("pretrain", pretrain), ("cluster", cluster)],
             Metadata = Metadata(model, settings),
-            Streams = new Dictionary<string, Generator> { ["data_order"] = order, ["kmeans"] = kmeansStream, ["corruption"] = corruption },
+            Streams = new Dictionary<string, Generator> { ["data_order"] = order, ["kmeans"] = kmeansStream, ["corruption"] = corruption, ["views"] = views },
             StepsPerEpoch = batches.BatchesPerEpoch,
             ExamplesPerEpoch = train.Count,
             Batches = batches.Epoch,

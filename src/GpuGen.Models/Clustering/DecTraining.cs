@@ -12,7 +12,7 @@ namespace GpuGen.Models.Clustering;
 /// computes exactly what the uninterrupted one did.
 /// </summary>
 internal sealed class DecTraining(DecModel model, DecSettings settings, MnistSplit train, MnistSplit test, IndexedBatches batches,
-    Optimizer pretrain, Optimizer cluster, Generator kmeansStream, Generator corruption)
+    Optimizer pretrain, Optimizer cluster, Generator kmeansStream, Generator corruption, Generator views)
 {
     private float[]? _target;                 // P [n, k] of this clustering epoch
     private int[]? _startAssignments;         // argmax q at this epoch's refresh
@@ -24,6 +24,7 @@ internal sealed class DecTraining(DecModel model, DecSettings settings, MnistSpl
 
     public double[] Iterate(Tensor x, TrainingStep step)
     {
+        if (settings.Augmented) x = Ops.Augment(x, settings.Augment!, views); // DEC-DA: a random view replaces the digit in both phases
         if (!Clustering(step.Epoch))
         {
             var input = x;

@@ -40,10 +40,14 @@ public sealed record Augmentation
     /// <summary>±3-pixel shifts and N(0, 0.1²) noise only: too weak to beat raw pixels (kept to show it).</summary>
     public static Augmentation ShiftsAndNoise { get; } = new() { ShiftPixels = 3f, NoiseStd = 0.1f };
 
+    /// <summary>±10° rotation, ±2-pixel shift and a ±1-pixel elastic warp, no intensity change: views that an
+    /// autoencoder can still reconstruct, DEC-DA's augmentation of digits (its ±10° and ±10% shifts).</summary>
+    public static Augmentation Mild { get; } = new() { RotateDegrees = 10f, ShiftPixels = 2f, ElasticPixels = 1f };
+
     /// <summary>The presets by name, for the command line.</summary>
     public static IReadOnlyDictionary<string, Augmentation> Presets { get; } = new Dictionary<string, Augmentation>
     {
-        ["digits"] = Digits, ["weak"] = ShiftsAndNoise, ["none"] = None,
+        ["digits"] = Digits, ["mild"] = Mild, ["weak"] = ShiftsAndNoise, ["none"] = None,
     };
 
     /// <summary>One line naming the first range that is out of bounds, or null.</summary>
