@@ -34,6 +34,9 @@ internal static class SelfTestCommand
         new("ddpm (digits, U-Net)", true, false, ["train", "ddpm", "--epochs", "1", "--batch", "32", "--channels", "8", "--timesteps", "50"]),
         new("simclr (digits)", true, false, ["train", "simclr", "--epochs", "1", "--batch", "32"]),
         new("vicreg (digits, conv)", true, false, ["train", "vicreg", "--epochs", "1", "--batch", "32", "--encoder", "conv"]),
+        new("dec (digits)", true, false, ["train", "dec", "--pretrain-epochs", "1", "--epochs", "1", "--batch", "32", "--kmeans-restarts", "2"]),
+        new("ebm (toy)", false, false, ["train", "ebm", "--epochs", "1", "--batch", "64", "--width", "32", "--langevin-steps", "5", "--sample-steps", "10"]),
+        new("sparse-coding (digits)", true, false, ["train", "sparse-coding", "--epochs", "1", "--batch", "32", "--atoms", "32", "--ista-steps", "10"]),
     ];
 
     public static Command Build(TextWriter stdout, TextWriter stderr)

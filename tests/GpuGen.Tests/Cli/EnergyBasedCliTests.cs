@@ -59,6 +59,34 @@ public class EnergyBasedCliTests
         foreach (var (name, t) in a.Tensors) Assert.That(b.Tensors[name].Values, Is.EqualTo(t.Values), name);
     }
 
+    /// <summary>Training, sampling and evaluating through the commands, run again and again on the cpu device:
+    /// once warm, no run takes a fresh block from the device or leaves one in use (the Langevin chains, the
+    /// replay buffer and the evaluation's chains all come from and go back to the cache).</summary>
+    [Test]
+    public void RepeatedTrainSampleAndEvalKeepNoMemoryAndAllocateNothingOnceWarm()
+    {
+        using var folder = new TempFolder();
+        var device = TestSupport.Cpu;
+        string checkpoint = folder.File("model.safetensors");
+        string[][] commands =
+        [
+            ["train", "ebm", "--epochs", "1", .. TinyToy, "--out", folder.Path],
+            ["sample", "ebm", "--checkpoint", checkpoint, "--n", "40", "--steps", "3", "--out", folder.File("s.npy"), "--device", "cpu"],
+            ["eval", "ebm", "--checkpoint", checkpoint, "--device", "cpu"],
+            ["train", "sparse-coding", "--epochs", "1", "--batch", "1000", "--atoms", "16", "--ista-steps", "5", "--device", "cpu", "--out", folder.File("sc")],
+        ];
+        foreach (var command in commands) Assert.That(CliRunner.Run(command).Code, Is.EqualTo(0), string.Join(' ', command));
+        var warm = device.MemoryStats;
+        for (int round = 2; round <= 3; round++)
+            foreach (var command in commands)
+            {
+                var (code, _, error) = CliRunner.Run(command);
+                Assert.That(code, Is.EqualTo(0), error);
+                Assert.That(device.MemoryStats.BytesInUse, Is.EqualTo(warm.BytesInUse), $"bytes in use after {command[0]} {command[1]}, round {round}");
+                Assert.That(device.MemoryStats.DeviceAllocations, Is.EqualTo(warm.DeviceAllocations), $"fresh device allocations in {command[0]} {command[1]}, round {round}");
+            }
+    }
+
     /// <summary>A digits run and sparse coding, one short epoch each: their metrics and pictures.</summary>
     [Test]
     public void TrainEbmAndSparseCodingOnDigits()

@@ -83,6 +83,30 @@ public class DecCliTests
             Assert.That(b[name].Values, Is.EqualTo(a[name].Values), name);
     }
 
+    /// <summary>Train (both phases, with DEC-DA's views) and eval again and again on the cpu device: once warm,
+    /// no run takes a fresh block from the device or leaves one in use.</summary>
+    [Test]
+    public void RepeatedTrainAndEvalKeepNoMemoryAndAllocateNothingOnceWarm()
+    {
+        using var folder = new TempFolder();
+        var device = TestSupport.Cpu;
+        string[][] commands =
+        [
+            ShortFor("dec", folder.Path, 1, "--tol", "0"),
+            ["eval", "dec", "--checkpoint", folder.File("model.safetensors"), "--data", Data, "--device", "cpu"],
+        ];
+        foreach (var command in commands) Assert.That(CliRunner.Run(command).Code, Is.EqualTo(0), string.Join(' ', command));
+        var warm = device.MemoryStats;
+        for (int round = 2; round <= 3; round++)
+            foreach (var command in commands)
+            {
+                var (code, _, error) = CliRunner.Run(command);
+                Assert.That(code, Is.EqualTo(0), error);
+                Assert.That(device.MemoryStats.BytesInUse, Is.EqualTo(warm.BytesInUse), $"bytes in use after {command[0]}, round {round}");
+                Assert.That(device.MemoryStats.DeviceAllocations, Is.EqualTo(warm.DeviceAllocations), $"fresh device allocations in {command[0]}, round {round}");
+            }
+    }
+
     [Test]
     public void TheStoppingRuleEndsTheRunAndAStoppedRunTrainsNoFurther()
     {
@@ -108,6 +132,7 @@ public class DecCliTests
     [TestCase("idec", "--gamma", "0", "--gamma must be positive")]
     [TestCase("dec", "--cluster-lr", "-1", "--cluster-lr must be in (0, 10)")]
     [TestCase("dec", "--tol", "1.5", "--tol must be in [0, 1)")]
+    [TestCase("idec", "--augment", "strong", "--augment must be one of digits, mild, weak, none, got 'strong'")]
     public void BadOptionsAreOneLineUsageErrorsThatWriteNothing(string model, string option, string value, string message)
     {
         using var parent = new TempFolder();
