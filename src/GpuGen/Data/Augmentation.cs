@@ -71,6 +71,22 @@ public sealed record Augmentation
         CutoutProbability = CutoutProbability, NoiseStd = NoiseStd, Height = height, Width = width,
     };
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"crop ≥ {CropScaleMin:P0} (aspect ≤ {AspectMax:G3}), ±{RotateDegrees}°, ±{ShiftPixels} px shift, ±{ElasticPixels} px warp, ±{Brightness} brightness, 1 ± {Contrast} contrast, {CutoutSize} px cutout p {CutoutProbability}, noise σ {NoiseStd}");
+    /// <summary>The preset's name, if it is one, and the distortions that are on, e.g.
+    /// "mild: ±10° rotation, ±2 px shift, ±1 px warp" (recorded in checkpoints and metrics).</summary>
+    public override string ToString()
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var parts = new List<string>();
+        if (CropScaleMin < 1) parts.Add(string.Format(inv, "crop ≥ {0:P0} (aspect ≤ {1:G3})", CropScaleMin, AspectMax));
+        if (RotateDegrees > 0) parts.Add(string.Format(inv, "±{0}° rotation", RotateDegrees));
+        if (ShiftPixels > 0) parts.Add(string.Format(inv, "±{0} px shift", ShiftPixels));
+        if (ElasticPixels > 0) parts.Add(string.Format(inv, "±{0} px warp", ElasticPixels));
+        if (Brightness > 0) parts.Add(string.Format(inv, "±{0} brightness", Brightness));
+        if (Contrast > 0) parts.Add(string.Format(inv, "1 ± {0} contrast", Contrast));
+        if (CutoutSize > 0 && CutoutProbability > 0) parts.Add(string.Format(inv, "{0} px cutout p {1}", CutoutSize, CutoutProbability));
+        if (NoiseStd > 0) parts.Add(string.Format(inv, "noise σ {0}", NoiseStd));
+        var ranges = parts.Count == 0 ? "identity" : string.Join(", ", parts);
+        var preset = Presets.FirstOrDefault(p => p.Value == this).Key;
+        return preset is null ? ranges : $"{preset}: {ranges}";
+    }
 }

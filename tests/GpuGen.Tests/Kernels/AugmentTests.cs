@@ -163,4 +163,13 @@ public class AugmentTests
         Assert.That(Assert.Throws<ArgumentException>(() => Ops.Augment(images, Strong with { CropScaleMin = 0 }, new Generator(1), Height, Width))!.Message, Does.Contain("crop scale"));
         Assert.That(Assert.Throws<ArgumentException>(() => Ops.Augment(images, Strong with { CutoutSize = 11 }, new Generator(1), Height, Width))!.Message, Does.Contain("does not fit"));
     }
+
+    [Test]
+    public void DescriptionNamesThePresetAndOnlyTheDistortionsThatAreOn()
+    {
+        Assert.That(Augmentation.Mild.ToString(), Is.EqualTo("mild: ±10° rotation, ±2 px shift, ±1 px warp"));
+        Assert.That(Augmentation.None.ToString(), Is.EqualTo("none: identity"));
+        Assert.That((Augmentation.Mild with { NoiseStd = 0.05f }).ToString(), Is.EqualTo("±10° rotation, ±2 px shift, ±1 px warp, noise σ 0.05"));
+        Assert.That(Augmentation.Digits.ToString(), Does.StartWith("digits: crop ≥ 40 % (aspect ≤ 1.33), ±15° rotation"));
+    }
 }
