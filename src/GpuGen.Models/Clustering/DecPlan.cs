@@ -18,7 +18,12 @@ namespace GpuGen.Models.Clustering;
 /// initialisation with Adam on the mean squared error, as DEC's and IDEC's Keras code does (200
 /// epochs, batch 256), with masking noise on the input as the paper's denoising (the command's
 /// defaults, 60 epochs and 30% masking, were the best of the settings measured on the 8,000
-/// embedded digits; longer plain training over-fits them: see the README).</item>
+/// embedded digits; longer plain training over-fits them: see the README). With
+/// <see cref="DecSettings.Augment"/> (the command's default, <c>--augment mild</c>) each batch's
+/// digits are replaced by random views (small rotations, shifts, warps) in both phases, as DEC-DA
+/// (Guo et al. 2018): the reconstruction target is the view itself, and clustering sees views while
+/// P and Q over the whole set are computed on the clean digits. On 8,000 digits this is what lifts
+/// test accuracy from 76.5% to 89.5% (README).</item>
 /// <item>Epochs P + 1 …: clustering. At its first step, k-means (k-means++, 20 restarts) on the
 /// codes of the training digits sets the centres. Every clustering epoch starts by computing
 /// Q over the whole training set and from it the target P (eq. 3), fixed for that epoch: the
