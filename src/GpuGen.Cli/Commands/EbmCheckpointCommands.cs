@@ -53,7 +53,7 @@ internal static class EbmCheckpointCommands
                 else if (npy) NpyFile.Save(path, samples, count, 2);
                 else if (toy is { } set)
                     ToyPicture.SavePng(path, $"ebm: {chains.Steps}-step Langevin samples (green) over {ToyData.NameOf(set)} (orange) and −E",
-                        ToyData.Sample(set, count, stream), samples, ToyEbmPlan.NegativeEnergyField(model, 64, EbmPictures.ToyExtent), EbmPictures.ToyExtent);
+                        ToyData.Sample(set, count, stream), samples, ToyEbmPlan.NegativeEnergyField(model, 128, EbmPictures.ToyExtent), EbmPictures.ToyExtent);
                 else ImageGrid.SavePng(path, samples, count, 28, 28, (int)Math.Ceiling(Math.Sqrt(count)));
             }
             stderr.WriteLine($"wrote {Path.GetFullPath(path)}");

@@ -27,8 +27,8 @@ public static class EbmPictures
             samples = LangevinSampler.FromNoise(model.Energy, points, settings.LongRun, model.Domain, model.Device, stream,
                 (k, x) => { if (times.Contains(k)) snapshots.Add(($"step {k}", x.ToArray())); }).ToArray();
         string name = ToyData.NameOf(set);
-        ToyPicture.SavePng(Path.Combine(folder, "landscape.png"), $"ebm on {name}: −E (heat), data (orange), {settings.SampleSteps}-step Langevin samples (green)",
-            ToyData.Sample(set, points, stream), samples, ToyEbmPlan.NegativeEnergyField(model, 64, ToyExtent), ToyExtent);
+        ToyPicture.SavePng(Path.Combine(folder, "landscape.png"), $"ebm on {name}: −E, data (orange), {settings.SampleSteps}-step samples (green)",
+            ToyData.Sample(set, points, stream), samples, ToyEbmPlan.NegativeEnergyField(model, 128, ToyExtent), ToyExtent);
         ToyPicture.SaveChainPng(Path.Combine(folder, "chains.png"), $"ebm on {name}: Langevin chains from uniform noise", snapshots, ToyExtent);
         return ["landscape.png", "chains.png"];
     }

@@ -93,7 +93,16 @@ public static class ToyEbmPlan
         return model.Replay.Slice(0, Math.Min(n, model.Replay.Shape[0])).ToArray();
     }
 
-    /// <summary>−E on an n × n grid over [−extent, extent]² (ToyPicture's layout): the log-density up to its constant.</summary>
+    /// <summary>The share of the grid's cells whose −E is raised to the level of the others' lowest (see
+    /// <see cref="NegativeEnergyField"/>).</summary>
+    public const double ClippedShare = 0.3;
+
+    /// <summary>
+    /// −E on an n × n grid over [−extent, extent]² (ToyPicture's layout): the log-density up to its
+    /// constant, clipped from below at its <see cref="ClippedShare"/> quantile over the grid. A trained
+    /// energy rises steeply towards the square's rim, where there is no data; unclipped, that rise takes
+    /// the whole colour scale and the wells where the samples live look flat.
+    /// </summary>
     public static double[,] NegativeEnergyField(EnergyModel model, int n, double extent)
     {
         var grid = new float[n * n * 2];
@@ -107,9 +116,11 @@ public static class ToyEbmPlan
         using (new TensorScope())
         using (Autograd.NoGrad())
             energies = model.Energy(Tensor.FromArray(grid, Shape.Of(n * n, 2), model.Device)).ToArray();
+        var sorted = energies.Select(e => -(double)e).Order().ToArray();
+        double floor = sorted[(int)(ClippedShare * (sorted.Length - 1))];
         var field = new double[n, n];
         for (int r = 0; r < n; r++)
-            for (int c = 0; c < n; c++) field[r, c] = -energies[r * n + c];
+            for (int c = 0; c < n; c++) field[r, c] = Math.Max(-energies[r * n + c], floor);
         return field;
     }
 
