@@ -107,8 +107,10 @@ public static class BatchNormKernels
     // ---- host
 
     public static void MomentsHost(ArraySegment<float> x, ArraySegment<float> mean, ArraySegment<float> variance, ArraySegment<float> invStd,
-        int batch, int channels, int positions, float eps) =>
-        HostParallel.For(channels, (x, mean, variance, invStd, batch, channels, positions, eps), static (first, count, s) =>
+        int batch, int channels, int positions, float eps)
+    {
+        if (positions == 1) FeatureMomentsHost(x, mean, variance, invStd, batch, channels, eps);
+        else HostParallel.For(channels, (x, mean, variance, invStd, batch, channels, positions, eps), static (first, count, s) =>
         {
             double m = (double)s.batch * s.positions;
             for (int c = first; c < first + count; c++)
@@ -123,10 +125,13 @@ public static class BatchNormKernels
                 s.invStd[c] = (float)(1.0 / Math.Sqrt(v + s.eps));
             }
         }, elementsPerItem: (long)batch * positions);
+    }
 
     public static void NormalizeHost(ArraySegment<float> x, ArraySegment<float> gamma, ArraySegment<float> beta, ArraySegment<float> mean,
-        ArraySegment<float> invStd, ArraySegment<float> y, int channels, int positions) =>
-        HostParallel.For(x.Count / Math.Max(positions, 1), (x, gamma, beta, mean, invStd, y, channels, positions), static (first, count, s) =>
+        ArraySegment<float> invStd, ArraySegment<float> y, int channels, int positions)
+    {
+        if (positions == 1) FeatureNormalizeHost(x, gamma, beta, mean, invStd, y, channels);
+        else HostParallel.For(x.Count / Math.Max(positions, 1), (x, gamma, beta, mean, invStd, y, channels, positions), static (first, count, s) =>
         {
             for (int row = first; row < first + count; row++)
             {
@@ -136,10 +141,13 @@ public static class BatchNormKernels
                 Affine(s.x.AsSpan(row * s.positions, s.positions), s.y.AsSpan(row * s.positions, s.positions), a, b);
             }
         }, elementsPerItem: positions);
+    }
 
     public static void SumsHost(ArraySegment<float> x, ArraySegment<float> upstream, ArraySegment<float> mean, ArraySegment<float> invStd,
-        ArraySegment<float> sumU, ArraySegment<float> sumUXhat, int batch, int channels, int positions) =>
-        HostParallel.For(channels, (x, upstream, mean, invStd, sumU, sumUXhat, batch, channels, positions), static (first, count, s) =>
+        ArraySegment<float> sumU, ArraySegment<float> sumUXhat, int batch, int channels, int positions)
+    {
+        if (positions == 1) FeatureSumsHost(x, upstream, mean, invStd, sumU, sumUXhat, batch, channels);
+        else HostParallel.For(channels, (x, upstream, mean, invStd, sumU, sumUXhat, batch, channels, positions), static (first, count, s) =>
         {
             for (int c = first; c < first + count; c++)
             {
@@ -155,10 +163,13 @@ public static class BatchNormKernels
                 s.sumUXhat[c] = (float)(sux * s.invStd[c]);
             }
         }, elementsPerItem: (long)batch * positions);
+    }
 
     public static void InputGradientHost(ArraySegment<float> x, ArraySegment<float> upstream, ArraySegment<float> gamma, ArraySegment<float> mean,
-        ArraySegment<float> invStd, ArraySegment<float> sumU, ArraySegment<float> sumUXhat, ArraySegment<float> result, int batch, int channels, int positions) =>
-        HostParallel.For(x.Count / Math.Max(positions, 1), (x, upstream, gamma, mean, invStd, sumU, sumUXhat, result, count: (float)batch * positions, channels, positions), static (first, rows, s) =>
+        ArraySegment<float> invStd, ArraySegment<float> sumU, ArraySegment<float> sumUXhat, ArraySegment<float> result, int batch, int channels, int positions)
+    {
+        if (positions == 1) FeatureInputGradientHost(x, upstream, gamma, mean, invStd, sumU, sumUXhat, result, batch, channels);
+        else HostParallel.For(x.Count / Math.Max(positions, 1), (x, upstream, gamma, mean, invStd, sumU, sumUXhat, result, count: (float)batch * positions, channels, positions), static (first, rows, s) =>
         {
             for (int row = first; row < first + rows; row++)
             {
@@ -174,6 +185,140 @@ public static class BatchNormKernels
                 for (; i < r.Length; i++) r[i] = k * u[i] + p * xs[i] + q;
             }
         }, elementsPerItem: positions);
+    }
+
+    // ---- host, features (S = 1: x is [N, C], a BatchNorm1d after a Linear)
+    // The [N, C, S] loops above walk one channel's rows of S values; with S = 1 that is one scalar
+    // per row at a stride of C, so here the vectors run along the channels instead: the per-channel
+    // sums take W channels at a time down the N rows (accumulated in double, as above), and the
+    // elementwise passes go row by row with W channels per vector.
+
+    private static readonly int W = Vector<float>.Count;
+
+    /// <summary>μ, σ² and r per channel of [N, C]: each worker takes a range of channels, W at a time down the rows, then a scalar tail.</summary>
+    private static void FeatureMomentsHost(ArraySegment<float> x, ArraySegment<float> mean, ArraySegment<float> variance, ArraySegment<float> invStd,
+        int batch, int channels, float eps) =>
+        HostParallel.For(channels, (x, mean, variance, invStd, batch, channels, eps), static (first, count, s) =>
+        {
+            var xs = s.x.AsSpan();
+            double m = s.batch;
+            int c = first, end = first + count;
+            for (; c <= end - W; c += W)
+            {
+                var (sumLo, sumHi) = (Vector<double>.Zero, Vector<double>.Zero);
+                for (int n = 0; n < s.batch; n++)
+                {
+                    Vector.Widen(new Vector<float>(xs[(n * s.channels + c)..]), out var lo, out var hi);
+                    sumLo += lo;
+                    sumHi += hi;
+                }
+                var (muLo, muHi) = (sumLo / m, sumHi / m);
+                var mu = Vector.Narrow(muLo, muHi);
+                var (sqLo, sqHi) = (Vector<double>.Zero, Vector<double>.Zero);
+                for (int n = 0; n < s.batch; n++)
+                {
+                    Vector.Widen(new Vector<float>(xs[(n * s.channels + c)..]) - mu, out var lo, out var hi);
+                    sqLo += lo * lo;
+                    sqHi += hi * hi;
+                }
+                var (vLo, vHi) = (sqLo / m, sqHi / m);
+                Vector.Narrow(muLo, muHi).CopyTo(s.mean.AsSpan(c));
+                Vector.Narrow(vLo, vHi).CopyTo(s.variance.AsSpan(c));
+                var e = new Vector<double>(s.eps);
+                Vector.Narrow(Vector<double>.One / Vector.SquareRoot(vLo + e), Vector<double>.One / Vector.SquareRoot(vHi + e)).CopyTo(s.invStd.AsSpan(c));
+            }
+            for (; c < end; c++)
+            {
+                double sum = 0;
+                for (int n = 0; n < s.batch; n++) sum += xs[n * s.channels + c];
+                float mu = (float)(sum / m);
+                double squares = 0;
+                for (int n = 0; n < s.batch; n++) { double d = xs[n * s.channels + c] - mu; squares += d * d; }
+                double v = squares / m;
+                s.mean[c] = mu;
+                s.variance[c] = (float)v;
+                s.invStd[c] = (float)(1.0 / Math.Sqrt(v + s.eps));
+            }
+        }, elementsPerItem: batch);
+
+    private static void FeatureNormalizeHost(ArraySegment<float> x, ArraySegment<float> gamma, ArraySegment<float> beta, ArraySegment<float> mean,
+        ArraySegment<float> invStd, ArraySegment<float> y, int channels) =>
+        HostParallel.For(x.Count / Math.Max(channels, 1), (x, gamma, beta, mean, invStd, y, channels), static (first, rows, s) =>
+        {
+            Span<float> g = s.gamma, b = s.beta, mu = s.mean, r = s.invStd;
+            for (int row = first; row < first + rows; row++)
+            {
+                var xs = s.x.AsSpan(row * s.channels, s.channels);
+                var ys = s.y.AsSpan(row * s.channels, s.channels);
+                int c = 0;
+                for (; c <= s.channels - W; c += W)
+                {
+                    // y = a·x + b with a = γ·r, b = β − μ·a, per channel
+                    var a = new Vector<float>(g[c..]) * new Vector<float>(r[c..]);
+                    (a * new Vector<float>(xs[c..]) + new Vector<float>(b[c..]) - new Vector<float>(mu[c..]) * a).CopyTo(ys[c..]);
+                }
+                for (; c < s.channels; c++) ys[c] = Normalize(xs[c], mu[c], r[c], g[c], b[c]);
+            }
+        }, elementsPerItem: channels);
+
+    private static void FeatureSumsHost(ArraySegment<float> x, ArraySegment<float> upstream, ArraySegment<float> mean, ArraySegment<float> invStd,
+        ArraySegment<float> sumU, ArraySegment<float> sumUXhat, int batch, int channels) =>
+        HostParallel.For(channels, (x, upstream, mean, invStd, sumU, sumUXhat, batch, channels), static (first, count, s) =>
+        {
+            Span<float> xs = s.x, us = s.upstream;
+            int c = first, end = first + count;
+            for (; c <= end - W; c += W)
+            {
+                var mu = new Vector<float>(s.mean.AsSpan(c));
+                var (suLo, suHi, sxLo, sxHi) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                for (int n = 0; n < s.batch; n++)
+                {
+                    var u = new Vector<float>(us[(n * s.channels + c)..]);
+                    Vector.Widen(u, out var uLo, out var uHi);
+                    Vector.Widen(u * (new Vector<float>(xs[(n * s.channels + c)..]) - mu), out var pLo, out var pHi);
+                    suLo += uLo; suHi += uHi; sxLo += pLo; sxHi += pHi;
+                }
+                Vector.Widen(new Vector<float>(s.invStd.AsSpan(c)), out var rLo, out var rHi);
+                Vector.Narrow(suLo, suHi).CopyTo(s.sumU.AsSpan(c));
+                Vector.Narrow(sxLo * rLo, sxHi * rHi).CopyTo(s.sumUXhat.AsSpan(c));
+            }
+            for (; c < end; c++)
+            {
+                double su = 0, sux = 0;
+                for (int n = 0; n < s.batch; n++)
+                {
+                    float u = us[n * s.channels + c];
+                    su += u;
+                    sux += u * (xs[n * s.channels + c] - s.mean[c]);
+                }
+                s.sumU[c] = (float)su;
+                s.sumUXhat[c] = (float)(sux * s.invStd[c]);
+            }
+        }, elementsPerItem: batch);
+
+    private static void FeatureInputGradientHost(ArraySegment<float> x, ArraySegment<float> upstream, ArraySegment<float> gamma, ArraySegment<float> mean,
+        ArraySegment<float> invStd, ArraySegment<float> sumU, ArraySegment<float> sumUXhat, ArraySegment<float> result, int batch, int channels) =>
+        HostParallel.For(batch, (x, upstream, gamma, mean, invStd, sumU, sumUXhat, result, count: (float)batch, channels), static (first, rows, s) =>
+        {
+            Span<float> g = s.gamma, mu = s.mean, r = s.invStd, su = s.sumU, sux = s.sumUXhat;
+            var inverseCount = new Vector<float>(1f / s.count);
+            for (int row = first; row < first + rows; row++)
+            {
+                var us = s.upstream.AsSpan(row * s.channels, s.channels);
+                var xs = s.x.AsSpan(row * s.channels, s.channels);
+                var res = s.result.AsSpan(row * s.channels, s.channels);
+                int c = 0;
+                for (; c <= s.channels - W; c += W)
+                {
+                    // γr(u − (Σu + x̂Σux̂)/M) = k·u + p·(x − μ) − k·Σu/M with k = γr, p = −k·r·Σux̂/M
+                    var rc = new Vector<float>(r[c..]);
+                    var k = new Vector<float>(g[c..]) * rc;
+                    var p = -k * rc * new Vector<float>(sux[c..]) * inverseCount;
+                    (k * new Vector<float>(us[c..]) + p * (new Vector<float>(xs[c..]) - new Vector<float>(mu[c..])) - k * new Vector<float>(su[c..]) * inverseCount).CopyTo(res[c..]);
+                }
+                for (; c < s.channels; c++) res[c] = InputGradient(us[c], xs[c], mu[c], r[c], g[c], su[c], sux[c], s.count);
+            }
+        }, elementsPerItem: channels);
 
     /// <summary>Σ v in float vectors (a row is short: S values).</summary>
     private static double RowSum(ReadOnlySpan<float> v)
