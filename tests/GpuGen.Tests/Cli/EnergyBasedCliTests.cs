@@ -75,16 +75,7 @@ public class EnergyBasedCliTests
             ["eval", "ebm", "--checkpoint", checkpoint, "--device", "cpu"],
             ["train", "sparse-coding", "--epochs", "1", "--batch", "1000", "--atoms", "16", "--ista-steps", "5", "--device", "cpu", "--out", folder.File("sc")],
         ];
-        foreach (var command in commands) Assert.That(CliRunner.Run(command).Code, Is.EqualTo(0), string.Join(' ', command));
-        var warm = device.MemoryStats;
-        for (int round = 2; round <= 3; round++)
-            foreach (var command in commands)
-            {
-                var (code, _, error) = CliRunner.Run(command);
-                Assert.That(code, Is.EqualTo(0), error);
-                Assert.That(device.MemoryStats.BytesInUse, Is.EqualTo(warm.BytesInUse), $"bytes in use after {command[0]} {command[1]}, round {round}");
-                Assert.That(device.MemoryStats.DeviceAllocations, Is.EqualTo(warm.DeviceAllocations), $"fresh device allocations in {command[0]} {command[1]}, round {round}");
-            }
+        CliRunner.ExpectNoMemoryKeptOnceWarm(device, commands);
     }
 
     /// <summary>A digits run and sparse coding, one short epoch each: their metrics and pictures.</summary>

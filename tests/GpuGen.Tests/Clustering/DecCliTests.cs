@@ -95,16 +95,7 @@ public class DecCliTests
             ShortFor("dec", folder.Path, 1, "--tol", "0"),
             ["eval", "dec", "--checkpoint", folder.File("model.safetensors"), "--data", Data, "--device", "cpu"],
         ];
-        foreach (var command in commands) Assert.That(CliRunner.Run(command).Code, Is.EqualTo(0), string.Join(' ', command));
-        var warm = device.MemoryStats;
-        for (int round = 2; round <= 3; round++)
-            foreach (var command in commands)
-            {
-                var (code, _, error) = CliRunner.Run(command);
-                Assert.That(code, Is.EqualTo(0), error);
-                Assert.That(device.MemoryStats.BytesInUse, Is.EqualTo(warm.BytesInUse), $"bytes in use after {command[0]}, round {round}");
-                Assert.That(device.MemoryStats.DeviceAllocations, Is.EqualTo(warm.DeviceAllocations), $"fresh device allocations in {command[0]}, round {round}");
-            }
+        CliRunner.ExpectNoMemoryKeptOnceWarm(device, commands);
     }
 
     [Test]
