@@ -39,11 +39,12 @@ internal static class TrainEnergyCommands
         var sampleSteps = common.Shaping(Positive(new Option<int?>("--sample-steps") { Description = $"Steps of the long-run chains from uniform noise that evaluation and the pictures draw (default: toys {toy.SampleSteps}, digits {digits.SampleSteps}).", HelpName = "n" }));
         var alpha = common.Shaping(new Option<float?>("--alpha") { Description = $"α, the weight of the energies' squares α(E(x⁺)² + E(x⁻)²) in the loss (default: toys {toy.Alpha}, digits {digits.Alpha}).", HelpName = "α" });
         alpha.Validators.Add(r => { if (TrainOptions.Value<float>(r) is { } v && !(v >= 0 && float.IsFinite(v))) r.AddError($"--alpha must be at least 0, got {v}"); });
+        var inputScale = common.Shaping(PositiveFloat(new Option<float?>("--input-scale") { Description = $"Toys: the MLP's first-layer weights and biases are initialised × this (default {EbmDefaults.ToyInputScale}; 1 is PyTorch's initialisation, whose smooth features learn the toys' support but not their modes).", HelpName = "s" }));
         var buffer = common.Shaping(Positive(new Option<int?>("--buffer") { Description = $"Rows of the replay buffer: 95% of the chains start from a stored sample, 5% from uniform noise (default {toy.BufferSize}).", HelpName = "n" }));
         var command = new Command(EbmCheckpoint.ModelName,
             "Train an energy-based model (Du & Mordatch 2019) on a 2-D toy or MNIST: contrastive divergence against Langevin samples, chains started from a replay buffer.")
         {
-            net, width, depth, steps, stepSize, noise, sampleSteps, alpha, buffer,
+            net, width, depth, inputScale, steps, stepSize, noise, sampleSteps, alpha, buffer,
         };
         foreach (var option in common.All) command.Add(option);
         command.SetAction(parse =>
@@ -59,6 +60,8 @@ internal static class TrainEnergyCommands
                 throw new GpuGenException("ebm: --net conv is for digits; the toys use an MLP (--width, --depth)", isUsageError: true);
             if (!resuming && kind == EnergyNet.Conv && (parse.GetResult(width) is { Implicit: false } || parse.GetResult(depth) is { Implicit: false }))
                 throw new GpuGenException("ebm: --width and --depth size the MLP; the convolutional net's sizes are fixed (or give --net mlp)", isUsageError: true);
+            if (!resuming && images && parse.GetResult(inputScale) is { Implicit: false })
+                throw new GpuGenException("ebm: --input-scale is for the toys' MLP; the digits' networks start from PyTorch's initialisation", isUsageError: true);
             var defaults = images ? digits : toy;
             var options = common.RunOptions(parse);
             T Pick<T>(Option<T?> option, T fallback) where T : struct => parse.GetValue(option) ?? fallback;
@@ -67,7 +70,8 @@ internal static class TrainEnergyCommands
                 new LangevinSettings(Pick(steps, defaults.Langevin.Steps), Pick(stepSize, defaults.Langevin.StepSize), Pick(noise, defaults.Langevin.Noise)),
                 Pick(sampleSteps, defaults.SampleSteps), Pick(alpha, defaults.Alpha), Pick(buffer, defaults.BufferSize));
             if (settings.Problem() is { } problem) throw new GpuGenException($"ebm: {problem}", isUsageError: true);
-            var spec = new EnergySpec(images, kind, Pick(width, images ? EbmDefaults.DigitWidth : EbmDefaults.ToyWidth), Pick(depth, 2));
+            var spec = new EnergySpec(images, kind, Pick(width, images ? EbmDefaults.DigitWidth : EbmDefaults.ToyWidth), Pick(depth, 2),
+                images ? 1f : Pick(inputScale, EbmDefaults.ToyInputScale));
             int epochs = Given(common.Epochs, images ? EbmDefaults.DigitEpochs : EbmDefaults.ToyEpochs);
             int batch = Given(common.Batch, images ? EbmDefaults.DigitBatch : EbmDefaults.ToyBatch);
             float lr = parse.GetResult(common.LearningRate) is { Implicit: false } ? parse.GetValue(common.LearningRate) : images ? EbmDefaults.DigitLearningRate : EbmDefaults.ToyLearningRate;
@@ -79,6 +83,7 @@ internal static class TrainEnergyCommands
                 ["--step-size"] = F(settings.Langevin.StepSize), ["--noise"] = F(settings.Langevin.Noise), ["--sample-steps"] = $"{settings.SampleSteps}",
                 ["--alpha"] = F(settings.Alpha), ["--buffer"] = $"{settings.BufferSize}",
             };
+            if (!images) arguments["--input-scale"] = F(spec.InputScale);
             options = options with { Epochs = epochs, Batch = batch, LearningRate = lr, Arguments = arguments };
             ulong seed = parse.GetValue(common.Seed);
             var device = GlobalOptions.ResolveDevice(parse);

@@ -45,6 +45,9 @@ public static class EbmDefaults
 {
     public const int ToyEpochs = 10, ToyBatch = 256, ToyWidth = 128;
     public const float ToyLearningRate = 1e-3f;
+
+    /// <summary>The toy MLP's first layer initialised ×15 (see <see cref="EnergyNetworks.Toy"/>).</summary>
+    public const float ToyInputScale = 15f;
     public const int DigitEpochs = 5, DigitBatch = 100, DigitWidth = 256;
     public const float DigitLearningRate = 1e-4f;
     public const string DigitNet = "mlp";

@@ -116,6 +116,8 @@ public class EnergyBasedCliTests
     [TestCase(new[] { "train", "ebm", "--noise", "-1" }, "--noise must be at least 0")]
     [TestCase(new[] { "train", "ebm", "--data", "moons" }, "unknown --data 'moons'")]
     [TestCase(new[] { "train", "ebm", "--net", "conv" }, "--net conv is for digits")]
+    [TestCase(new[] { "train", "ebm", "--input-scale", "0" }, "--input-scale must be positive")]
+    [TestCase(new[] { "train", "ebm", "--data", "mnist", "--input-scale", "2" }, "--input-scale is for the toys' MLP")]
     [TestCase(new[] { "train", "sparse-coding", "--lambda", "0" }, "--lambda must be positive")]
     [TestCase(new[] { "train", "sparse-coding", "--atoms", "0" }, "--atoms must be positive")]
     public void BadTrainingInputIsOneLineAndWritesNothing(string[] args, string message)

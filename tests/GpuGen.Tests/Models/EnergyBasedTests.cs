@@ -203,4 +203,22 @@ public class EnergyBasedTests
         }
         return l;
     }
+
+    /// <summary>The toy network's input scale multiplies exactly its first layer's initial weights and
+    /// biases, and leaves the rest as the same generator draws them.</summary>
+    [Test]
+    public void TheInputScaleMultipliesOnlyTheFirstLayer()
+    {
+        using var plain = EnergyNetworks.Toy(new Generator(4), TestSupport.Cpu, 8, 2);
+        using var scaled = EnergyNetworks.Toy(new Generator(4), TestSupport.Cpu, 8, 2, inputScale: 15f);
+        var a = plain.NamedParameters().ToDictionary(p => p.Path, p => p.Tensor.ToArray());
+        var b = scaled.NamedParameters().ToDictionary(p => p.Path, p => p.Tensor.ToArray());
+        Assert.That(a.Keys, Is.EquivalentTo(b.Keys));
+        foreach (var (name, values) in a)
+        {
+            float factor = name.StartsWith("0.") ? 15f : 1f;
+            Assert.That(values.Any(v => v != 0f), Is.True, name);
+            Assert.That(b[name], Is.EqualTo(values.Select(v => v * factor).ToArray()), name);
+        }
+    }
 }
