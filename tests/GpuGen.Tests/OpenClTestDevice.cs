@@ -15,7 +15,8 @@ namespace GpuGen.Tests;
 /// on two non-public ILGPU setters (CLDevice.DeviceVersion, CLCapabilityContext.GenericAddressSpace) and
 /// only here, in test support, for the llvmpipe device: never for a real device.
 ///
-/// .ci/run installs the driver (mesa-opencl-icd, ocl-icd-libopencl1) and sets GPUGEN_REQUIRE_OPENCL_CPU=1,
+/// .ci/run installs the driver (mesa-opencl-icd, ocl-icd-libopencl1, ocl-icd-opencl-dev for the unversioned
+/// libOpenCL.so that .NET loads) and sets GPUGEN_REQUIRE_OPENCL_CPU=1,
 /// so that a CI machine without the device fails instead of silently testing less. A developer machine
 /// without the driver runs the other devices' cases only.
 /// </summary>
@@ -36,7 +37,7 @@ public static class OpenClTestDevice
             bool present = GpuGen.Devices.Available.Any(d => d.Name == Name);
             if (!present && Environment.GetEnvironmentVariable(RequireVariable) == "1")
                 throw new InvalidOperationException(
-                    $"{RequireVariable}=1 but no {Name} device: install mesa-opencl-icd and ocl-icd-libopencl1 (.ci/run does); "
+                    $"{RequireVariable}=1 but no {Name} device: install mesa-opencl-icd, ocl-icd-libopencl1 and ocl-icd-opencl-dev (libOpenCL.so; .ci/run does); "
                     + $"OpenCL devices refused: {string.Join("; ", IlgpuRuntime.UnusableOpenCL.Select(u => $"{u.Name}: {u.Reason}"))}");
             return present;
         }

@@ -27,7 +27,8 @@ internal static class DevicesCommand
             else
             {
                 WriteTable(stdout, devices, selected);
-                foreach (var (name, reason) in unusable) stdout.WriteLine($"unusable OpenCL device {name}: {reason}");
+                foreach (var (name, reason) in unusable)
+                    stdout.WriteLine(name == GpuGen.Devices.OpenCLLoaderEntry ? $"OpenCL: {reason}" : $"unusable OpenCL device {name}: {reason}");
             }
             return GpuGenCli.Ok;
         });

@@ -40,7 +40,7 @@ internal static class EbmCheckpointCommands
             string path = parse.GetValue(output)!;
             bool npy = SampleOutput.IsNpy(path);
             var device = GlobalOptions.ResolveDevice(parse);
-            var (model, settings, toy) = Load(parse.GetValue(checkpoint)!, device);
+            var (model, settings, toy) = EbmCheckpoint.Load(parse.GetValue(checkpoint)!, device);
             using (model)
             {
                 var chains = settings.LongRun.WithSteps(parse.GetValue(steps) ?? settings.SampleSteps);
@@ -79,7 +79,7 @@ internal static class EbmCheckpointCommands
         {
             var device = GlobalOptions.ResolveDevice(parse);
             string path = parse.GetValue(checkpoint)!;
-            var (model, settings, toy) = Load(path, device);
+            var (model, settings, toy) = EbmCheckpoint.Load(path, device);
             Dictionary<string, object?> metrics;
             using (model)
             {
@@ -130,14 +130,6 @@ internal static class EbmCheckpointCommands
         scores["judge_test_accuracy"] = judge.TestAccuracy;
         scores["evaluation_samples"] = count;
         return scores;
-    }
-
-    /// <summary>The checkpoint's model; a checkpoint of another model is a usage error (the wrong file was given), one line.</summary>
-    private static (EnergyModel, EbmSettings, ToySet?) Load(string path, Device device)
-    {
-        if (File.Exists(path) && SafeTensors.Load(path).Metadata.GetValueOrDefault("model") is { } model && model != EbmCheckpoint.ModelName)
-            throw new GpuGenException($"checkpoint {path}: holds a '{model}' model, not an '{EbmCheckpoint.ModelName}'", isUsageError: true);
-        return EbmCheckpoint.Load(path, device);
     }
 
     private static Option<int?> Positive(Option<int?> option)

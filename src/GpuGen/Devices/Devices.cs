@@ -27,6 +27,9 @@ public static class Devices
     /// missing feature), for <c>gpugen devices</c>.</summary>
     public static IReadOnlyList<(string Name, string Reason)> UnusableOpenCL => IlgpuRuntime.UnusableOpenCL;
 
+    /// <summary>The name of the <see cref="UnusableOpenCL"/> entry that says ILGPU cannot open the OpenCL loader.</summary>
+    public const string OpenCLLoaderEntry = IlgpuRuntime.OpenCLLoaderEntry;
+
     /// <summary>The device name used when none is given: GPUGEN_DEVICE, else <c>auto</c>.</summary>
     public static string DefaultName => DefaultNameFrom(Environment.GetEnvironmentVariable(EnvironmentVariable));
 
@@ -50,7 +53,7 @@ public static class Devices
         catch (DeviceNotFoundException e) when (!e.IsUsageError && UnusableOpenCL.Count > 0)
         {
             // say why an OpenCL device that is there does not count
-            throw new DeviceNotFoundException($"{e.Message}; found but unusable: {string.Join("; ", UnusableOpenCL.Select(u => $"OpenCL {u.Name}: {u.Reason}"))}");
+            throw new DeviceNotFoundException($"{e.Message}; found but unusable: {string.Join("; ", UnusableOpenCL.Select(u => u.Name == OpenCLLoaderEntry ? $"OpenCL: {u.Reason}" : $"OpenCL {u.Name}: {u.Reason}"))}");
         }
         return Opened.GetOrAdd(resolved, n => new Lazy<Device>(() => Found.Value.First(f => f.Info.Name == n).Create())).Value;
     }

@@ -76,11 +76,39 @@ internal static class IlgpuRuntime
     /// <summary>Whether the ILGPU context exists (after which <see cref="TestOpenCLPresenter"/> is too late).</summary>
     internal static bool ContextCreated => LazyContext.IsValueCreated;
 
-    /// <summary>The OpenCL devices found but not usable, each with the reason in one line (for <c>gpugen devices</c>).</summary>
+    /// <summary>The OpenCL devices found but not usable, each with the reason in one line (for <c>gpugen devices</c>),
+    /// and, on a machine whose OpenCL loader ILGPU cannot open, that instead.</summary>
     public static IReadOnlyList<(string Name, string Reason)> UnusableOpenCL
     {
-        get { _ = Context; return RefusedOpenCL; }
+        get
+        {
+            _ = Context;
+            return LoaderProblem.Value is { } problem ? [.. RefusedOpenCL, problem] : RefusedOpenCL;
+        }
     }
+
+    /// <summary>The name of <see cref="UnusableOpenCL"/>'s entry for a loader ILGPU cannot open (not a device).</summary>
+    public const string OpenCLLoaderEntry = "OpenCL loader";
+
+    private static readonly Lazy<(string, string)?> LoaderProblem = new(() => OperatingSystem.IsLinux() ? OpenCLLoaderProblem(CanLoad) : null);
+
+    private static bool CanLoad(string library)
+    {
+        if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(library, out var handle)) return false;
+        System.Runtime.InteropServices.NativeLibrary.Free(handle);
+        return true;
+    }
+
+    /// <summary>
+    /// On Linux ILGPU opens the OpenCL ICD loader by its unversioned name, libOpenCL.so, which only the
+    /// loader's development package installs (ocl-icd-opencl-dev on Debian and Ubuntu); with just the
+    /// runtime's libOpenCL.so.1 it finds no OpenCL platform and says nothing. This names that case
+    /// (<paramref name="canLoad"/> opens a native library by name), or returns null.
+    /// </summary>
+    internal static (string Name, string Reason)? OpenCLLoaderProblem(Func<string, bool> canLoad) =>
+        !canLoad("libOpenCL.so") && canLoad("libOpenCL.so.1")
+            ? (OpenCLLoaderEntry, "libOpenCL.so.1 is installed but not libOpenCL.so, the name ILGPU opens: no OpenCL device can be found until it is (install ocl-icd-opencl-dev, or link libOpenCL.so to libOpenCL.so.1)")
+            : null;
 
     /// <summary>Why ILGPU's OpenCL backend cannot use the device, or null when it can: it compiles
     /// OpenCL C 2.0 and needs the generic address space (optional in OpenCL 3.0).</summary>

@@ -55,4 +55,16 @@ public class OpenClDeviceCliTests
         Assert.That(llvmpipe, Is.EqualTo(TestSupport.OpenCl), "rusticl's llvmpipe is presented only as opencl-cpu, and only where installed");
         Assert.That(GpuGen.Devices.Resolve("auto", GpuGen.Devices.Available), Is.Not.EqualTo(OpenClTestDevice.Name));
     }
+
+    /// <summary>With only the runtime's libOpenCL.so.1 ILGPU finds no platform: that is named, and only then.</summary>
+    [Test]
+    public void AnOpenCLLoaderThatILGPUCannotOpenIsNamed()
+    {
+        var problem = IlgpuRuntime.OpenCLLoaderProblem(name => name == "libOpenCL.so.1");
+        Assert.That(problem, Is.Not.Null);
+        Assert.That(problem!.Value.Name, Is.EqualTo(GpuGen.Devices.OpenCLLoaderEntry));
+        Assert.That(problem.Value.Reason, Does.Contain("ocl-icd-opencl-dev"));
+        Assert.That(IlgpuRuntime.OpenCLLoaderProblem(_ => true), Is.Null, "both names open");
+        Assert.That(IlgpuRuntime.OpenCLLoaderProblem(_ => false), Is.Null, "no OpenCL at all: nothing to say");
+    }
 }
