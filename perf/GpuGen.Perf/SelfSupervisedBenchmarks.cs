@@ -64,6 +64,14 @@ public class SelfSupervisedBenchmarks : IDeclaresWork
         JointEmbeddingPlan.Views(_x, Augmentation.Digits, _views, 2);
     }
 
+    /// <summary>The same views without their pixel noise: the resampling alone (the rest is the normal draws).</summary>
+    [Benchmark]
+    public void AugmentTwoViewsNoNoise()
+    {
+        using var scope = new TensorScope();
+        JointEmbeddingPlan.Views(_x, Augmentation.Digits with { NoiseStd = 0f }, _views, 2);
+    }
+
     private void Step(Tensor[] views)
     {
         var loss = _model.Loss(views);
@@ -74,5 +82,5 @@ public class SelfSupervisedBenchmarks : IDeclaresWork
     }
 
     public (double Flops, double Bytes) WorkOf(string method, IReadOnlyDictionary<string, object> parameters) =>
-        ProfiledWork.Of(Setup, method switch { nameof(AugmentTwoViews) => AugmentTwoViews, nameof(SimClrStepNoAugment) => SimClrStepNoAugment, _ => SimClrStepBatch256 }, Cleanup);
+        ProfiledWork.Of(Setup, method switch { nameof(AugmentTwoViews) => AugmentTwoViews, nameof(AugmentTwoViewsNoNoise) => AugmentTwoViewsNoNoise, nameof(SimClrStepNoAugment) => SimClrStepNoAugment, _ => SimClrStepBatch256 }, Cleanup);
 }
