@@ -257,7 +257,11 @@ public static class BatchNormKernels
                     var a = new Vector<float>(g[c..]) * new Vector<float>(r[c..]);
                     (a * new Vector<float>(xs[c..]) + new Vector<float>(b[c..]) - new Vector<float>(mu[c..]) * a).CopyTo(ys[c..]);
                 }
-                for (; c < s.channels; c++) ys[c] = Normalize(xs[c], mu[c], r[c], g[c], b[c]);
+                for (; c < s.channels; c++) // the lanes' formula, so a channel's bits do not depend on the vector width
+                {
+                    float a = g[c] * r[c];
+                    ys[c] = a * xs[c] + b[c] - mu[c] * a;
+                }
             }
         }, elementsPerItem: channels);
 
@@ -316,7 +320,11 @@ public static class BatchNormKernels
                     var p = -k * rc * new Vector<float>(sux[c..]) * inverseCount;
                     (k * new Vector<float>(us[c..]) + p * (new Vector<float>(xs[c..]) - new Vector<float>(mu[c..])) - k * new Vector<float>(su[c..]) * inverseCount).CopyTo(res[c..]);
                 }
-                for (; c < s.channels; c++) res[c] = InputGradient(us[c], xs[c], mu[c], r[c], g[c], su[c], sux[c], s.count);
+                for (; c < s.channels; c++) // the lanes' formula, so a channel's bits do not depend on the vector width
+                {
+                    float k = g[c] * r[c], p = -k * r[c] * sux[c] * inverseCount[0];
+                    res[c] = k * us[c] + p * (xs[c] - mu[c]) - k * su[c] * inverseCount[0];
+                }
             }
         }, elementsPerItem: channels);
 

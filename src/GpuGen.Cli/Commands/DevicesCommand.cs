@@ -63,7 +63,8 @@ internal static class DevicesCommand
                 warpSize = d.WarpSize,
                 maxGroupSize = d.MaxGroupSize,
             }),
-            unusable = unusable.Select(u => new { name = u.Name, kind = "opencl", reason = u.Reason }),
+            // the loader entry is not a device: kind "opencl-loader", so that a consumer listing devices can skip it
+            unusable = unusable.Select(u => new { name = u.Name, kind = u.Name == GpuGen.Devices.OpenCLLoaderEntry ? "opencl-loader" : "opencl", reason = u.Reason }),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document));
     }

@@ -70,7 +70,8 @@ public static class EnergyNetworks
 /// An energy network's shape: for digits or 2-D points, which network, and an MLP's hidden width and
 /// number of hidden layers (the convolutional net's sizes are fixed); for the toys, the scale of the
 /// first layer's initialisation (<see cref="EnergyNetworks.Toy"/>: it matters only to a new network,
-/// a checkpoint's weights replace it).
+/// a checkpoint's weights replace it, so it is recorded with the run's options, not in the metadata
+/// that a resumed run must match: runs saved before it existed resume as they were).
 /// </summary>
 public sealed record EnergySpec(bool Digits, EnergyNet Net, int Width, int Depth, float InputScale = 1f)
 {
@@ -82,6 +83,5 @@ public sealed record EnergySpec(bool Digits, EnergyNet Net, int Width, int Depth
         ["net"] = EnergyNetworks.NameOf(Net),
         ["width"] = Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["depth"] = Depth.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["input_scale"] = InputScale.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
     };
 }

@@ -77,7 +77,7 @@ public sealed record Augmentation
     {
         var inv = CultureInfo.InvariantCulture;
         var parts = new List<string>();
-        if (CropScaleMin < 1) parts.Add(string.Format(inv, "crop ≥ {0:P0} (aspect ≤ {1:G3})", CropScaleMin, AspectMax));
+        if (CropScaleMin < 1 || AspectMax > 1) parts.Add(string.Format(inv, "crop ≥ {0:P0} (aspect ≤ {1:G3})", CropScaleMin, AspectMax));
         if (RotateDegrees > 0) parts.Add(string.Format(inv, "±{0}° rotation", RotateDegrees));
         if (ShiftPixels > 0) parts.Add(string.Format(inv, "±{0} px shift", ShiftPixels));
         if (ElasticPixels > 0) parts.Add(string.Format(inv, "±{0} px warp", ElasticPixels));

@@ -171,5 +171,6 @@ public class AugmentTests
         Assert.That(Augmentation.None.ToString(), Is.EqualTo("none: identity"));
         Assert.That((Augmentation.Mild with { NoiseStd = 0.05f }).ToString(), Is.EqualTo("±10° rotation, ±2 px shift, ±1 px warp, noise σ 0.05"));
         Assert.That(Augmentation.Digits.ToString(), Does.StartWith("digits: crop ≥ 40 % (aspect ≤ 1.33), ±15° rotation"));
+        Assert.That((Augmentation.None with { AspectMax = 2f }).ToString(), Is.EqualTo("crop ≥ 100 % (aspect ≤ 2)"), "a strip of the full area is still a crop");
     }
 }
