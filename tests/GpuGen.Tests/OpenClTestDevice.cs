@@ -38,7 +38,8 @@ public static class OpenClTestDevice
             if (!present && Environment.GetEnvironmentVariable(RequireVariable) == "1")
                 throw new InvalidOperationException(
                     $"{RequireVariable}=1 but no {Name} device: install mesa-opencl-icd, ocl-icd-libopencl1 and ocl-icd-opencl-dev (libOpenCL.so; .ci/run does); "
-                    + $"OpenCL devices refused: {string.Join("; ", IlgpuRuntime.UnusableOpenCL.Select(u => $"{u.Name}: {u.Reason}"))}");
+                    + $"OpenCL devices refused: {string.Join("; ", IlgpuRuntime.UnusableOpenCL.Select(u => $"{u.Name}: {u.Reason}"))}"
+                    + (IlgpuRuntime.OpenCLLoader is { } loader ? $"; {loader.Reason}" : ""));
             return present;
         }
     }

@@ -112,19 +112,23 @@ public static class BatchNormKernels
         if (positions == 1) FeatureMomentsHost(x, mean, variance, invStd, batch, channels, eps);
         else HostParallel.For(channels, (x, mean, variance, invStd, batch, channels, positions, eps), static (first, count, s) =>
         {
-            double m = (double)s.batch * s.positions;
-            for (int c = first; c < first + count; c++)
-            {
-                double sum = 0;
-                for (int n = 0; n < s.batch; n++) sum += RowSum(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions));
-                double mu = sum / m, squares = 0;
-                for (int n = 0; n < s.batch; n++) squares += RowSquares(s.x.AsSpan((n * s.channels + c) * s.positions, s.positions), (float)mu);
-                double v = squares / m;
-                s.mean[c] = (float)mu;
-                s.variance[c] = (float)v;
-                s.invStd[c] = (float)(1.0 / Math.Sqrt(v + s.eps));
-            }
+            for (int c = first; c < first + count; c++) ChannelMoments(s.x, s.mean, s.variance, s.invStd, c, s.batch, s.channels, s.positions, s.eps);
         }, elementsPerItem: (long)batch * positions);
+    }
+
+    /// <summary>Channel c's μ, σ² and r over its N rows of S values, in double (the feature path's scalar tail too).</summary>
+    private static void ChannelMoments(ArraySegment<float> x, ArraySegment<float> mean, ArraySegment<float> variance, ArraySegment<float> invStd,
+        int c, int batch, int channels, int positions, float eps)
+    {
+        double m = (double)batch * positions;
+        double sum = 0;
+        for (int n = 0; n < batch; n++) sum += RowSum(x.AsSpan((n * channels + c) * positions, positions));
+        double mu = sum / m, squares = 0;
+        for (int n = 0; n < batch; n++) squares += RowSquares(x.AsSpan((n * channels + c) * positions, positions), (float)mu);
+        double v = squares / m;
+        mean[c] = (float)mu;
+        variance[c] = (float)v;
+        invStd[c] = (float)(1.0 / Math.Sqrt(v + eps));
     }
 
     public static void NormalizeHost(ArraySegment<float> x, ArraySegment<float> gamma, ArraySegment<float> beta, ArraySegment<float> mean,
@@ -227,18 +231,7 @@ public static class BatchNormKernels
                 var e = new Vector<double>(s.eps);
                 Vector.Narrow(Vector<double>.One / Vector.SquareRoot(vLo + e), Vector<double>.One / Vector.SquareRoot(vHi + e)).CopyTo(s.invStd.AsSpan(c));
             }
-            for (; c < end; c++)
-            {
-                double sum = 0;
-                for (int n = 0; n < s.batch; n++) sum += xs[n * s.channels + c];
-                float mu = (float)(sum / m);
-                double squares = 0;
-                for (int n = 0; n < s.batch; n++) { double d = xs[n * s.channels + c] - mu; squares += d * d; }
-                double v = squares / m;
-                s.mean[c] = mu;
-                s.variance[c] = (float)v;
-                s.invStd[c] = (float)(1.0 / Math.Sqrt(v + s.eps));
-            }
+            for (; c < end; c++) ChannelMoments(s.x, s.mean, s.variance, s.invStd, c, s.batch, s.channels, 1, s.eps); // the same sums as the lanes'
         }, elementsPerItem: batch);
 
     private static void FeatureNormalizeHost(ArraySegment<float> x, ArraySegment<float> gamma, ArraySegment<float> beta, ArraySegment<float> mean,

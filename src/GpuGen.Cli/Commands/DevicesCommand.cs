@@ -23,12 +23,13 @@ internal static class DevicesCommand
             var selected = GlobalOptions.ResolveDevice(parse).Name;
             var devices = GpuGen.Devices.Available;
             var unusable = GpuGen.Devices.UnusableOpenCL;
-            if (parse.GetValue(json)) WriteJson(stdout, devices, unusable, selected);
+            var loader = GpuGen.Devices.OpenCLLoader;
+            if (parse.GetValue(json)) WriteJson(stdout, devices, unusable, loader, selected);
             else
             {
                 WriteTable(stdout, devices, selected);
-                foreach (var (name, reason) in unusable)
-                    stdout.WriteLine(name == GpuGen.Devices.OpenCLLoaderEntry ? $"OpenCL: {reason}" : $"unusable OpenCL device {name}: {reason}");
+                foreach (var (name, reason) in unusable) stdout.WriteLine($"unusable OpenCL device {name}: {reason}");
+                if (loader is { } problem) stdout.WriteLine($"OpenCL: {problem.Reason}");
             }
             return GpuGenCli.Ok;
         });
@@ -49,7 +50,8 @@ internal static class DevicesCommand
         stdout.WriteLine($"(* = selected by --device / ${GpuGen.Devices.EnvironmentVariable}; cpu warp = SIMD float lanes, max group = worker threads; ? = the driver does not say)");
     }
 
-    private static void WriteJson(TextWriter stdout, IReadOnlyList<DeviceInfo> devices, IReadOnlyList<(string Name, string Reason)> unusable, string selected)
+    private static void WriteJson(TextWriter stdout, IReadOnlyList<DeviceInfo> devices, IReadOnlyList<(string Name, string Reason)> unusable,
+        (string Name, string Reason)? loader, string selected)
     {
         var document = new
         {
@@ -63,8 +65,9 @@ internal static class DevicesCommand
                 warpSize = d.WarpSize,
                 maxGroupSize = d.MaxGroupSize,
             }),
-            // the loader entry is not a device: kind "opencl-loader", so that a consumer listing devices can skip it
-            unusable = unusable.Select(u => new { name = u.Name, kind = u.Name == GpuGen.Devices.OpenCLLoaderEntry ? "opencl-loader" : "opencl", reason = u.Reason }),
+            // the loader is not a device: kind "opencl-loader", so that a consumer listing devices can skip it
+            unusable = unusable.Select(u => new { name = u.Name, kind = "opencl", reason = u.Reason })
+                .Concat(loader is { } problem ? [new { name = problem.Name, kind = "opencl-loader", reason = problem.Reason }] : []),
         };
         stdout.WriteLine(JsonSerializer.Serialize(document));
     }

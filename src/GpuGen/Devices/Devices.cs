@@ -27,7 +27,10 @@ public static class Devices
     /// missing feature), for <c>gpugen devices</c>.</summary>
     public static IReadOnlyList<(string Name, string Reason)> UnusableOpenCL => IlgpuRuntime.UnusableOpenCL;
 
-    /// <summary>The name of the <see cref="UnusableOpenCL"/> entry that says ILGPU cannot open the OpenCL loader.</summary>
+    /// <summary>Why no OpenCL device can be found at all (ILGPU cannot open the OpenCL loader), or null.</summary>
+    public static (string Name, string Reason)? OpenCLLoader => IlgpuRuntime.OpenCLLoader;
+
+    /// <summary>The name <see cref="OpenCLLoader"/> goes by (it is not a device).</summary>
     public const string OpenCLLoaderEntry = IlgpuRuntime.OpenCLLoaderEntry;
 
     /// <summary>The device name used when none is given: GPUGEN_DEVICE, else <c>auto</c>.</summary>
@@ -50,10 +53,12 @@ public static class Devices
         {
             resolved = Resolve(name, Available);
         }
-        catch (DeviceNotFoundException e) when (!e.IsUsageError && UnusableOpenCL.Count > 0)
+        catch (DeviceNotFoundException e) when (!e.IsUsageError && (UnusableOpenCL.Count > 0 || OpenCLLoader is not null))
         {
-            // say why an OpenCL device that is there does not count
-            throw new DeviceNotFoundException($"{e.Message}; found but unusable: {string.Join("; ", UnusableOpenCL.Select(u => u.Name == OpenCLLoaderEntry ? $"OpenCL: {u.Reason}" : $"OpenCL {u.Name}: {u.Reason}"))}");
+            // say why an OpenCL device that is there does not count, or why none can be found
+            var why = UnusableOpenCL.Select(u => $"OpenCL {u.Name}: {u.Reason}");
+            if (OpenCLLoader is { } loader) why = why.Append($"OpenCL: {loader.Reason}");
+            throw new DeviceNotFoundException($"{e.Message}; found but unusable: {string.Join("; ", why)}");
         }
         return Opened.GetOrAdd(resolved, n => new Lazy<Device>(() => Found.Value.First(f => f.Info.Name == n).Create())).Value;
     }

@@ -76,18 +76,17 @@ internal static class IlgpuRuntime
     /// <summary>Whether the ILGPU context exists (after which <see cref="TestOpenCLPresenter"/> is too late).</summary>
     internal static bool ContextCreated => LazyContext.IsValueCreated;
 
-    /// <summary>The OpenCL devices found but not usable, each with the reason in one line (for <c>gpugen devices</c>),
-    /// and, on a machine whose OpenCL loader ILGPU cannot open, that instead.</summary>
+    /// <summary>The OpenCL devices found but not usable, each with the reason in one line (for <c>gpugen devices</c>).</summary>
     public static IReadOnlyList<(string Name, string Reason)> UnusableOpenCL
     {
-        get
-        {
-            _ = Context;
-            return LoaderProblem.Value is { } problem ? [.. RefusedOpenCL, problem] : RefusedOpenCL;
-        }
+        get { _ = Context; return RefusedOpenCL; }
     }
 
-    /// <summary>The name of <see cref="UnusableOpenCL"/>'s entry for a loader ILGPU cannot open (not a device).</summary>
+    /// <summary>Why no OpenCL device can be found at all, when ILGPU cannot open the OpenCL loader (see
+    /// <see cref="OpenCLLoaderProblem"/>); null otherwise.</summary>
+    public static (string Name, string Reason)? OpenCLLoader => LoaderProblem.Value;
+
+    /// <summary>The name <see cref="OpenCLLoader"/> goes by (it is not a device).</summary>
     public const string OpenCLLoaderEntry = "OpenCL loader";
 
     private static readonly Lazy<(string, string)?> LoaderProblem = new(() => OperatingSystem.IsLinux() ? OpenCLLoaderProblem(CanLoad) : null);
