@@ -17,12 +17,14 @@ public struct GemmArgs
     public long StrideA, StrideB, StrideC;
     /// <summary>K elements staged in shared memory per step (a multiple of 4).</summary>
     public int TileK;
-    /// <summary>1 when A is row-major with K, lda, the batch stride and the view's start all
-    /// multiples of 4 floats: its tile is then staged with 16-byte (float4) loads along k.</summary>
+    /// <summary>1 when A's contiguous axis (K row-major, M transposed), lda, the batch stride and the view's
+    /// start are all multiples of 4 floats: its tile is then staged with 16-byte (float4) loads along that axis
+    /// (by <see cref="GemmDevice.Tiled"/> only when row-major).</summary>
     public int VectorA;
-    /// <summary>1 when B is row-major with N, ldb, the batch stride and the view's start all
-    /// multiples of 4: float4 loads along its columns.</summary>
+    /// <summary>The same for B (its contiguous axis: N row-major, K transposed).</summary>
     public int VectorB;
+    /// <summary>Split K (<see cref="GemmSplit"/>): the number of K ranges (1: none) and the k in each (a multiple of the K step).</summary>
+    public int KSplit, KChunk;
 
     /// <summary>Unused: ends the struct on an 8-byte boundary, which OpenCL needs (KernelArgsLayoutTests).</summary>
     public long Align8;
@@ -72,17 +74,18 @@ public static class GemmDevice
         int sda = bm + Pad, sdb = bn + Pad; // the staged tiles' row strides (see Pad)
         var sa = shared.SubView(0, tk * sda); // sa[k·sda + r] = op(A)[row0 + r, k0 + k]
         var sb = shared.SubView(tk * sda, tk * sdb); // sb[k·sdb + c] = op(B)[k0 + k, col0 + c]
-        long offA = Grid.IdxZ * g.StrideA, offB = Grid.IdxZ * g.StrideB, offC = Grid.IdxZ * g.StrideC;
+        var range = GemmSplit.Of(g);
+        long offA = range.Batch * g.StrideA, offB = range.Batch * g.StrideB, offC = Grid.IdxZ * g.StrideC;
 
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
 
-        for (int k0 = 0; k0 < g.K; k0 += tk)
+        for (int k0 = range.KBegin; k0 < range.KEnd; k0 += tk)
         {
             // Stage the A tile. Row-major A is contiguous along k, Aᵀ along rows: let
             // consecutive threads take consecutive addresses either way, four at a time
             // where the layout is aligned (K % 4 = 0 keeps a quad inside the matrix).
-            if (g.VectorA != 0)
+            if (g.VectorA != 0 && g.TransA == 0)
             {
                 var a4 = g.A.Cast<Float4>();
                 int quads = tk / 4;
@@ -90,7 +93,7 @@ public static class GemmDevice
                 {
                     int r = e / quads, k = e % quads * 4;
                     int gr = row0 + r, gk = k0 + k;
-                    var v = gr < g.M && gk < g.K ? a4[(offA + (long)gr * g.Lda + gk) / 4] : default;
+                    var v = gr < g.M && gk < range.KEnd ? a4[(offA + (long)gr * g.Lda + gk) / 4] : default;
                     sa[k * sda + r] = v.X;
                     sa[(k + 1) * sda + r] = v.Y;
                     sa[(k + 2) * sda + r] = v.Z;
@@ -103,12 +106,12 @@ public static class GemmDevice
                 int k = g.TransA != 0 ? e / bm : e % tk;
                 int gr = row0 + r, gk = k0 + k;
                 float v = 0f;
-                if (gr < g.M && gk < g.K)
+                if (gr < g.M && gk < range.KEnd)
                     v = g.A[offA + (g.TransA != 0 ? (long)gk * g.Lda + gr : (long)gr * g.Lda + gk)];
                 sa[k * sda + r] = v;
             }
             // Stage the B tile: row-major B is contiguous along columns, Bᵀ along k.
-            if (g.VectorB != 0)
+            if (g.VectorB != 0 && g.TransB == 0)
             {
                 var b4 = g.B.Cast<Float4>();
                 int quads = bn / 4;
@@ -116,7 +119,7 @@ public static class GemmDevice
                 {
                     int k = e / quads, c = e % quads * 4;
                     int gc = col0 + c, gk = k0 + k;
-                    var v = gc < g.N && gk < g.K ? b4[(offB + (long)gk * g.Ldb + gc) / 4] : default;
+                    var v = gc < g.N && gk < range.KEnd ? b4[(offB + (long)gk * g.Ldb + gc) / 4] : default;
                     int at = k * sdb + c;
                     sb[at] = v.X;
                     sb[at + 1] = v.Y;
@@ -130,7 +133,7 @@ public static class GemmDevice
                 int k = g.TransB != 0 ? e % tk : e / bn;
                 int gc = col0 + c, gk = k0 + k;
                 float v = 0f;
-                if (gc < g.N && gk < g.K)
+                if (gc < g.N && gk < range.KEnd)
                     v = g.B[offB + (g.TransB != 0 ? (long)gc * g.Ldb + gk : (long)gk * g.Ldb + gc)];
                 sb[k * sdb + c] = v;
             }
@@ -170,10 +173,16 @@ public static class GemmDevice
     {
         if (col >= g.N) return;
         long i = offC + (long)row * g.Ldc + col;
-        float v = g.Alpha * acc;
-        if (g.HasBias != 0) v += g.Bias[col];
-        if (g.Beta != 0f) v += g.Beta * g.C[i];
-        if (g.Relu != 0 && v < 0f) v = 0f; // as the ReLU kernel: NaN passes
-        g.C[i] = v;
+        g.C[i] = Epilogue(acc, g.Alpha, g.HasBias, g.Bias, col, g.Beta, g.C, i, g.Relu);
+    }
+
+    /// <summary>α·acc (+ bias[col]) (+ β·C[i]; β = 0: C not read), clamped at 0 under Relu (as the ReLU kernel: NaN passes).</summary>
+    internal static float Epilogue(float acc, float alpha, int hasBias, ArrayView<float> bias, int col, float beta, ArrayView<float> c, long i, int relu)
+    {
+        float v = alpha * acc;
+        if (hasBias != 0) v += bias[col];
+        if (beta != 0f) v += beta * c[i];
+        if (relu != 0 && v < 0f) v = 0f;
+        return v;
     }
 }

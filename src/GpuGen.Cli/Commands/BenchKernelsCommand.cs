@@ -8,8 +8,9 @@ namespace GpuGen.Cli.Commands;
 /// <c>gpugen bench-kernels [--device D] [--sizes 1024,2048,4096] [--elements N] [--repeats N] [--json]</c>:
 /// the device's GEMM (A·B and A·Bᵀ) and its bandwidth-bound kernels (add, exp, sum) timed through the ops
 /// (<see cref="KernelBench"/>), each as GFLOP/s and GB/s and as a fraction of the device's measured peaks
-/// when <c>gpugen bench-device</c> has cached them; on CUDA cuBLAS's SGEMM beside the device GEMM. What a GPU
-/// check sets beside the vendor library and the copy bandwidth.
+/// when <c>gpugen bench-device</c> has cached them; on CUDA cuBLAS's SGEMM beside the device GEMM; on CUDA and
+/// OpenCL each GEMM plan forced, and an MLP's products. What a GPU check sets beside the vendor library and the
+/// copy bandwidth.
 /// </summary>
 internal static class BenchKernelsCommand
 {
@@ -38,7 +39,9 @@ internal static class BenchKernelsCommand
                 notes.Add(line);
                 stderr.WriteLine($"bench-kernels: {line}");
             }
-            foreach (var timing in KernelBench.Run(device, ParseSizes(parse.GetValue(sizes))!, parse.GetValue(elements), parse.GetValue(repeats), note: Note))
+            bool gpu = device.Kind is DeviceKind.Cuda or DeviceKind.OpenCL; // each GEMM plan, and an MLP's products: what tunes the plans
+            foreach (var timing in KernelBench.Run(device, ParseSizes(parse.GetValue(sizes))!, parse.GetValue(elements), parse.GetValue(repeats), note: Note,
+                         comparePlans: gpu, modelShapes: gpu))
             {
                 results.Add(timing);
                 stderr.WriteLine($"  {timing.Kernel} {timing.Shape}: {timing.Seconds * 1e3:N3} ms");

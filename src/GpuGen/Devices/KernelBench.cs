@@ -19,12 +19,15 @@ public sealed record KernelTiming(string Kernel, string Shape, double Seconds, d
 /// (a binary add, a unary exp, a sum) over a large vector, to set beside the device's FMA peak, its copy
 /// bandwidth and a vendor library. Each is run once to compile and warm, then timed in batches of calls
 /// (one synchronize per batch) long enough that launch latency does not count; the median of the batches.
+/// On a GPU also each GEMM plan forced, at the square sizes and at an MLP's shapes, to tune <see cref="Backends.Ilgpu.GemmPlan.For"/>.
 /// </summary>
 public static class KernelBench
 {
     /// <param name="note">Told what could not be measured and why (cuBLAS not loadable, say).</param>
+    /// <param name="comparePlans">Also time each GEMM plan forced (<see cref="PlansToCompare"/>), where groups hold 256 threads.</param>
+    /// <param name="modelShapes">Also time an MLP's products (<see cref="ModelShapedProducts"/>), where groups hold 256 threads.</param>
     public static IEnumerable<KernelTiming> Run(Device device, IReadOnlyList<int> gemmSizes, long elements, int repeats = 5, double minimumSeconds = 0.05,
-        Action<string>? note = null)
+        Action<string>? note = null, bool comparePlans = false, bool modelShapes = false)
     {
         if (repeats < 1) throw new ArgumentOutOfRangeException(nameof(repeats), repeats, "need at least one repeat");
         if (elements < 1 || elements > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(elements), elements, "between 1 and 2³¹ − 1 elements");
@@ -39,6 +42,8 @@ public static class KernelBench
             double flops = 2.0 * n * n * n, bytes = 3.0 * 4 * n * n;
             yield return Measure(device, "gemm A·B", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
             yield return Measure(device, "gemm A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b, transB: true).Dispose(), repeats, minimumSeconds);
+            foreach (var (label, plan) in comparePlans ? PlansToCompare(device, n, n, n) : [])
+                yield return WithPlan(plan, () => Measure(device, $"gemm A·B [{label}]", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds));
             if (device is IlgpuDevice ilgpu && Backends.Ilgpu.IlgpuGemm.HasTf32TensorCores(ilgpu))
             {
                 using (var fp32 = WithTf32(false, () => Ops.MatMul(a, b)))
@@ -53,12 +58,65 @@ public static class KernelBench
                 yield return Measure(device, "cuBLAS SGEMM A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => cublas.Gemm(a, b, c, n, transB: true), repeats, minimumSeconds);
             }
         }
+        foreach (var timing in modelShapes ? ModelShapedProducts(device, generator, repeats, minimumSeconds) : []) yield return timing;
         using var x = Ops.Uniform(Shape.Of((int)elements), generator, device, -1f, 1f);
         using var y = Ops.Uniform(Shape.Of((int)elements), generator, device, -1f, 1f);
         string length = $"{elements:N0}";
         yield return Measure(device, "add", length, elements, 12.0 * elements, () => Ops.Add(x, y).Dispose(), repeats, minimumSeconds);
         yield return Measure(device, "exp", length, elements, 8.0 * elements, () => Ops.Exp(x).Dispose(), repeats, minimumSeconds);
         yield return Measure(device, "sum", length, elements, 4.0 * elements, () => Ops.Sum(x).Dispose(), repeats, minimumSeconds);
+    }
+
+    /// <summary>
+    /// On a device with groups of 256 (a GPU), each GEMM plan <see cref="Backends.Ilgpu.GemmPlan.For"/> chooses
+    /// between, forced, so that one run shows which wins where: the warp-tiled kernel, the 4 × 4 kernel in 64 × 64
+    /// and 32 × 32 tiles, and the latter with K split (in as many ranges as the device's plan would take, else 4).
+    /// </summary>
+    private static IEnumerable<(string Label, Backends.Ilgpu.GemmPlan Plan)> PlansToCompare(Device device, int m, int n, int k)
+    {
+        if (device is not IlgpuDevice ilgpu || ilgpu.Info.MaxGroupSize < Kernels.Gemm.GemmWarpTiledDevice.Threads) yield break;
+        var chosen = Backends.Ilgpu.GemmPlan.For(m, n, k, 1, ilgpu.Info.MaxGroupSize, ilgpu.Accelerator.NumMultiprocessors);
+        yield return ("warp-tiled 128²", new(Backends.Ilgpu.GemmKernel.WarpTiled, Kernels.Gemm.GemmWarpTiledDevice.Threads, 1, Kernels.Gemm.GemmWarpTiledDevice.TileK));
+        yield return ("tiled 64²", new(Backends.Ilgpu.GemmKernel.Tiled, 16, 16, 16));
+        yield return ("tiled 32²", new(Backends.Ilgpu.GemmKernel.Tiled, 8, 8, 16));
+        int splits = chosen.Splits > 1 ? chosen.Splits : 4;
+        if (k >= 2 * Backends.Ilgpu.GemmPlan.MinChunk) yield return ($"tiled 32², K in {splits}", new(Backends.Ilgpu.GemmKernel.Tiled, 8, 8, 16, splits));
+    }
+
+    /// <summary>The products an MLP generative model runs (784 → 400 at batch 100 and 1,000: x·Wᵀ forward, the weight
+    /// gradient gᵀ·x whose K is the batch), as the device chooses and under each plan, on a device with groups of 256.</summary>
+    private static IEnumerable<KernelTiming> ModelShapedProducts(Device device, Generator generator, int repeats, double minimumSeconds)
+    {
+        if (device is not IlgpuDevice ilgpu || ilgpu.Info.MaxGroupSize < Kernels.Gemm.GemmWarpTiledDevice.Threads) yield break;
+        foreach (int batch in new[] { 100, 1000 })
+        {
+            using var x = Ops.Uniform(Shape.Of(batch, 784), generator, device, -1f, 1f);
+            using var w = Ops.Uniform(Shape.Of(400, 784), generator, device, -1f, 1f);
+            using var g = Ops.Uniform(Shape.Of(batch, 400), generator, device, -1f, 1f);
+            double flops = 2.0 * batch * 400 * 784;
+            string forward = $"{batch}×400×784", gradient = $"400×784×{batch}";
+            double forwardBytes = 4.0 * (batch * 784 + 400 * 784 + batch * 400), gradientBytes = 4.0 * (batch * 400 + batch * 784 + 400 * 784);
+            yield return Measure(device, "linear x·Wᵀ", forward, flops, forwardBytes, () => Ops.MatMul(x, w, transB: true).Dispose(), repeats, minimumSeconds);
+            foreach (var (label, plan) in PlansToCompare(device, batch, 400, 784))
+                yield return WithPlan(plan, () => Measure(device, $"linear x·Wᵀ [{label}]", forward, flops, forwardBytes, () => Ops.MatMul(x, w, transB: true).Dispose(), repeats, minimumSeconds));
+            yield return Measure(device, "weight gradient gᵀ·x", gradient, flops, gradientBytes, () => Ops.MatMul(g, x, transA: true).Dispose(), repeats, minimumSeconds);
+            foreach (var (label, plan) in PlansToCompare(device, 400, 784, batch))
+                yield return WithPlan(plan, () => Measure(device, $"weight gradient gᵀ·x [{label}]", gradient, flops, gradientBytes, () => Ops.MatMul(g, x, transA: true).Dispose(), repeats, minimumSeconds));
+        }
+    }
+
+    // runs with every GEMM following the plan, restoring the device's own choice after
+    private static T WithPlan<T>(Backends.Ilgpu.GemmPlan plan, Func<T> measure)
+    {
+        Backends.Ilgpu.GemmPlan.Forced = plan;
+        try
+        {
+            return measure();
+        }
+        finally
+        {
+            Backends.Ilgpu.GemmPlan.Forced = null;
+        }
     }
 
     // runs with MatMulPrecision.AllowTf32 set as asked, restoring it after

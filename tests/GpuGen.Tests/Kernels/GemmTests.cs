@@ -271,7 +271,7 @@ public class GemmTests
         Assert.That(Assert.Throws<GpuGenException>(() => Ops.Gemm(square, square, square))!.Message, Does.Contain("overlaps"));
     }
 
-    private static void RunAndCheck(Device d, int m, int n, int k, bool ta, bool tb, float alpha, float beta, bool withBias, int seed)
+    internal static void RunAndCheck(Device d, int m, int n, int k, bool ta, bool tb, float alpha, float beta, bool withBias, int seed)
     {
         var p = GemmProblem.Dense(m, n, k, ta, tb, alpha, beta);
         var a = TestSupport.RandomArray(m * k, seed);
@@ -287,7 +287,7 @@ public class GemmTests
         AssertClose(ct.ToArray(), GemmReference.Compute(p, a, b, c0, bias));
     }
 
-    private static void AssertClose(float[] got, (double[] Value, double[] Bound) expected)
+    internal static void AssertClose(float[] got, (double[] Value, double[] Bound) expected)
     {
         Assert.That(got, Has.Length.EqualTo(expected.Value.Length));
         for (int i = 0; i < got.Length; i++)

@@ -84,4 +84,18 @@ public class PtxCompilationTests
         var ptx = ((PTXCompiledKernel)Compiler.Value.Backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
         Assert.That(ptx, Does.Contain("ld.v4.f32").Or.Contain("ld.global.v4.f32"), "float4 loads of the A and B tiles");
     }
+
+    /// <summary>The warp-tiled GEMM reads its fragments from shared memory as float4 (16 FMAs per shared load), from a
+    /// block ILGPU aligns to 16 bytes (a misaligned ld.shared.v4 faults on a GPU), and keeps its 64 accumulators in
+    /// registers (no local memory: the 4 × 4 tiles are passed by value, never indexed).</summary>
+    [Test]
+    public void TheWarpTiledGemmReadsFloat4FragmentsFromAlignedSharedMemory()
+    {
+        var entry = EntryPointDescription.FromExplicitlyGroupedKernel(typeof(GemmWarpTiledDevice).GetMethod(nameof(GemmWarpTiledDevice.Tiled))!);
+        var ptx = ((PTXCompiledKernel)Compiler.Value.Backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+        Assert.That(System.Text.RegularExpressions.Regex.Count(ptx, @"ld\.shared\.v4\.f32"), Is.GreaterThanOrEqualTo(4), "two float4 of A and two of B per k");
+        Assert.That(ptx, Does.Match(@"\.shared \.align 16 \.b8 \w+\[" + GemmWarpTiledDevice.SharedFloats * 4 + @"\]"));
+        Assert.That(ptx, Does.Not.Contain(".local"), "accumulators spilled to local memory");
+        Assert.That(ptx, Does.Contain("bar.sync"));
+    }
 }

@@ -147,4 +147,20 @@ public class DevicePeaksTests
             Environment.SetEnvironmentVariable(DevicePeaks.CacheVariable, previous);
         }
     }
+
+    /// <summary>Where groups hold 256 threads, bench-kernels can time each GEMM plan forced beside the device's own
+    /// choice (what tunes GemmPlan.For on a GPU), and leaves the device's choice in place after.</summary>
+    [Test]
+    public void BenchKernelsComparesTheGemmPlansOnAGpuShapedDevice()
+    {
+        var device = TestSupport.IlgpuCpuWarp32;
+        var rows = KernelBench.Run(device, [24], 100, repeats: 1, minimumSeconds: 0.001, comparePlans: true).Select(t => $"{t.Kernel} {t.Shape}").ToList();
+        Assert.That(rows.Take(5), Is.EqualTo(new[]
+        {
+            "gemm A·B 24×24×24", "gemm A·Bᵀ 24×24×24",
+            "gemm A·B [warp-tiled 128²] 24×24×24", "gemm A·B [tiled 64²] 24×24×24", "gemm A·B [tiled 32²] 24×24×24", // K = 24: too short to split
+        }));
+        Assert.That(GpuGen.Backends.Ilgpu.GemmPlan.Forced, Is.Null);
+        Assert.That(KernelBench.Run(TestSupport.Cpu, [24], 100, repeats: 1, minimumSeconds: 0.001, comparePlans: true).Count(), Is.EqualTo(5), "no plans on the host");
+    }
 }

@@ -86,18 +86,27 @@ public class LauncherTests
         }
     }
 
-    /// <summary>The GEMM's group shape: 16 × 16 threads where groups of 256 fit, unless 64 × 64 tiles would leave
-    /// multiprocessors idle (then 8 × 8 threads, 32 × 32 tiles); 2 × 2 on the small simulator.</summary>
-    [TestCase(100, 400, 1, 1024, 132, 8)]   // a Linear at batch 100: 14 big tiles for 132 SMs
-    [TestCase(4096, 4096, 1, 1024, 132, 16)] // 4,096 big tiles
-    [TestCase(100, 400, 10, 1024, 132, 16)] // batched: 140 tiles
-    [TestCase(6, 7, 1, 256, 1, 16)]          // the GPU-shaped simulator: one multiprocessor
-    [TestCase(4096, 4096, 1, 8, 1, 2)]       // the small simulator
-    public void TheGemmGroupFitsTheProblemAndTheDevice(int m, int n, int batch, int maxGroup, int multiprocessors, int threads)
+    /// <summary>The GEMM's plan: the warp-tiled kernel (128 × 128 tiles) where those fill the multiprocessors, else
+    /// 16 × 16 threads (64 × 64 tiles), else 8 × 8 threads (32 × 32 tiles) with K split when it is long enough;
+    /// 2 × 2 on the small simulator.</summary>
+    [TestCase(100, 400, 784, 1, 1024, 132, "Tiled", 8, 3)]     // a Linear at batch 100: 52 small tiles for 132 SMs, K split in 3
+    [TestCase(100, 400, 100, 1, 1024, 132, "Tiled", 8, 1)]     // K too short to split
+    [TestCase(4096, 4096, 4096, 1, 1024, 132, "WarpTiled", 256, 1)] // 1,024 big tiles
+    [TestCase(1024, 1024, 1024, 1, 1024, 132, "Tiled", 16, 1)] // 64 big tiles, 256 of 64 × 64
+    [TestCase(100, 400, 784, 10, 1024, 132, "Tiled", 16, 1)]   // batched: 140 tiles of 64 × 64
+    [TestCase(6, 7, 5, 1, 256, 1, "Tiled", 16, 1)]             // the GPU-shaped simulator: one multiprocessor
+    [TestCase(200, 300, 5, 1, 256, 1, "WarpTiled", 256, 1)]
+    [TestCase(4096, 4096, 4096, 1, 8, 1, "Tiled", 2, 1)]       // the small simulator
+    public void TheGemmPlanFitsTheProblemAndTheDevice(int m, int n, int k, int batch, int maxGroup, int multiprocessors, string kernel, int threadsX, int splits)
     {
-        var (x, y, k) = GpuGen.Backends.Ilgpu.IlgpuGemm.GroupFor(m, n, batch, maxGroup, multiprocessors);
-        Assert.That((x, y), Is.EqualTo((threads, threads)));
-        Assert.That(GpuGen.Kernels.Gemm.GemmDevice.SharedFloats(x, y, k), Is.LessThanOrEqualTo(GpuGen.Kernels.Gemm.GemmDevice.MaxSharedFloats), "the static shared block holds the tiles");
+        var plan = GpuGen.Backends.Ilgpu.GemmPlan.For(m, n, k, batch, maxGroup, multiprocessors);
+        Assert.That((plan.Kernel.ToString(), plan.GroupX, plan.Splits), Is.EqualTo((kernel, threadsX, splits)));
+        if (plan.Kernel == GpuGen.Backends.Ilgpu.GemmKernel.Tiled)
+            Assert.That(GpuGen.Kernels.Gemm.GemmDevice.SharedFloats(plan.GroupX, plan.GroupY, plan.TileK), Is.LessThanOrEqualTo(GpuGen.Kernels.Gemm.GemmDevice.MaxSharedFloats), "the static shared block holds the tiles");
+        int chunk = plan.ChunkFor(k);
+        Assert.That(chunk % plan.TileK == 0 || plan.Splits == 1, "split ranges are whole K steps");
+        Assert.That((plan.Splits - 1) * chunk, Is.LessThan(k), "every range holds some k");
+        Assert.That(plan.Splits * chunk, Is.GreaterThanOrEqualTo(k), "the ranges cover K");
     }
 
     public static IEnumerable<TestCaseData> DeviceShapes()

@@ -8,25 +8,14 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
 {
     private readonly int _multiprocessors = Math.Max(1, device.Accelerator.NumMultiprocessors);
 
-    /// <summary>
-    /// The group shape (threads along N and M) and K step for a problem: 16 × 16 threads (64 × 64 tiles of C,
-    /// K in steps of 16) where the device allows groups of 256, unless that leaves multiprocessors idle (a
-    /// 100 × 400 Linear is 14 such tiles, on a GPU of 132 SMs), when 8 × 8 threads take 32 × 32 tiles (four
-    /// times the groups); on ILGPU's CPU accelerator (at most 8 threads a group, each an OS thread, costly
-    /// barriers) 2 × 2 threads with K in steps of 8.
-    /// </summary>
-    public static (int X, int Y, int K) GroupFor(int m, int n, int batch, int maxGroupSize, int multiprocessors)
-    {
-        if (maxGroupSize < 256) return (2, 2, 8);
-        long bigTiles = (long)((n + 63) / 64) * ((m + 63) / 64) * batch;
-        return bigTiles < multiprocessors ? (8, 8, 16) : (16, 16, 16);
-    }
-
     private readonly bool _tensorCores = HasTf32TensorCores(device);
 
     /// <summary>Whether the device runs <see cref="GemmTf32Device"/>: CUDA, sm_80 or later (mma.m16n8k8 with .tf32).</summary>
     public static bool HasTf32TensorCores(IlgpuDevice device) =>
         device.Accelerator is ILGPU.Runtime.Cuda.CudaAccelerator cuda && cuda.Architecture is { } arch && arch.Major >= 8;
+
+    /// <summary>The plan <see cref="Gemm"/> follows for this problem on this device.</summary>
+    public GemmPlan PlanFor(in GemmProblem p) => GemmPlan.For(p.M, p.N, p.K, p.Batch, device.Info.MaxGroupSize, _multiprocessors);
 
     public void Gemm(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
     {
@@ -35,13 +24,48 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
             GemmTf32(p, a, b, c, bias);
             return;
         }
-        var (gx, gy, tk) = GroupFor(p.M, p.N, p.Batch, device.Info.MaxGroupSize, _multiprocessors);
-        var grid = new Index3D(
-            (p.N + GemmDevice.ThreadTile * gx - 1) / (GemmDevice.ThreadTile * gx),
-            (p.M + GemmDevice.ThreadTile * gy - 1) / (GemmDevice.ThreadTile * gy),
-            p.Batch);
-        var config = new KernelConfig(grid, new Index3D(gx, gy, 1));
-        Launcher.Device(device, GemmDevice.Tiled, config, Args(p, a, b, c, bias, tk), GemmCost.Of(p));
+        var plan = PlanFor(p);
+        if (plan.Splits > 1)
+        {
+            GemmSplitK(p, plan, a, b, c, bias);
+            return;
+        }
+        Launch(p, plan, Args(p, a, b, c, bias, plan.TileK), p.Batch);
+    }
+
+    /// <summary>Launches the plan's kernel over a grid of tiles of C, <paramref name="matrices"/> deep.</summary>
+    private void Launch(in GemmProblem p, GemmPlan plan, GemmArgs args, int matrices)
+    {
+        var (rows, columns) = plan.Tile;
+        var grid = new Index3D((p.N + columns - 1) / columns, (p.M + rows - 1) / rows, matrices);
+        var config = new KernelConfig(grid, new Index3D(plan.GroupX, plan.GroupY, 1));
+        if (plan.Kernel == GemmKernel.WarpTiled) Launcher.Device(device, GemmWarpTiledDevice.Tiled, config, args, GemmCost.Of(p));
+        else Launcher.Device(device, GemmDevice.Tiled, config, args, GemmCost.Of(p));
+    }
+
+    /// <summary>
+    /// Split K (<see cref="GemmSplit"/>): the plan's kernel writes each range's partial product to a workspace of
+    /// Batch·Splits matrices M × N, then <see cref="GemmSplit.Reduce"/> adds them in order into C with the epilogue.
+    /// The workspace comes from the device's block cache, so a warm training step allocates nothing new.
+    /// </summary>
+    private void GemmSplitK(in GemmProblem p, GemmPlan plan, Tensor a, Tensor b, Tensor c, Tensor? bias)
+    {
+        using var partials = Tensor.Empty(Shape.Of(p.Batch * plan.Splits, p.M, p.N), device);
+        var args = Args(p, a, b, partials, null, plan.TileK) with
+        {
+            Alpha = 1f, Beta = 0f, Relu = 0, Ldc = p.N, StrideC = (long)p.M * p.N,
+            KSplit = plan.Splits, KChunk = plan.ChunkFor(p.K),
+        };
+        Launch(p, plan, args, p.Batch * plan.Splits);
+        var reduce = new GemmReduceArgs
+        {
+            Partials = partials.View(), C = c.View(), Bias = (bias ?? c).View(), HasBias = bias is null ? 0 : 1,
+            M = p.M, N = p.N, Ldc = p.Ldc, StrideC = p.StrideC, Splits = plan.Splits,
+            Alpha = p.Alpha, Beta = p.Beta, Relu = p.Relu ? 1 : 0,
+        };
+        long outputs = (long)p.Batch * p.M * p.N;
+        Launcher.Device(device, GemmSplit.Reduce, checked((int)outputs), reduce,
+            new KernelCost(outputs * (plan.Splits - 1), outputs * (plan.Splits + (p.Beta != 0 ? 2 : 1)) * sizeof(float)));
     }
 
     private void GemmTf32(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
@@ -60,8 +84,9 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
         TransA = p.TransA ? 1 : 0, TransB = p.TransB ? 1 : 0,
         Alpha = p.Alpha, Beta = p.Beta,
         StrideA = p.StrideA, StrideB = p.StrideB, StrideC = p.StrideC,
-        TileK = tileK,
-        VectorA = !p.TransA && p.K % 4 == 0 && p.Lda % 4 == 0 && p.StrideA % 4 == 0 && a.Offset % 4 == 0 ? 1 : 0,
-        VectorB = !p.TransB && p.N % 4 == 0 && p.Ldb % 4 == 0 && p.StrideB % 4 == 0 && b.Offset % 4 == 0 ? 1 : 0,
+        TileK = tileK, KSplit = 1, KChunk = p.K,
+        // float4 loads along each operand's contiguous axis: its length, leading dimension, batch stride and start all multiples of 4
+        VectorA = (p.TransA ? p.M : p.K) % 4 == 0 && p.Lda % 4 == 0 && p.StrideA % 4 == 0 && a.Offset % 4 == 0 ? 1 : 0,
+        VectorB = (p.TransB ? p.K : p.N) % 4 == 0 && p.Ldb % 4 == 0 && p.StrideB % 4 == 0 && b.Offset % 4 == 0 ? 1 : 0,
     };
 }
