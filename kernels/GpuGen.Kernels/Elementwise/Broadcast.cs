@@ -18,6 +18,9 @@ public struct Broadcast
 
     public readonly int Length => D0 * D1 * D2 * D3;
 
+    /// <summary>Whether A and B are both laid out as the output (one contiguous run after collapsing: no broadcast).</summary>
+    public readonly bool IsSameShape => D0 * D1 * D2 == 1 && (D3 == 1 || A3 == 1 && B3 == 1);
+
     /// <summary>Offsets of operands A, B and C for output element <paramref name="i"/>.</summary>
     public readonly void Locate(int i, out int a, out int b, out int c)
     {

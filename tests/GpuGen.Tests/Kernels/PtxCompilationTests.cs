@@ -98,4 +98,15 @@ public class PtxCompilationTests
         Assert.That(ptx, Does.Not.Contain(".local"), "accumulators spilled to local memory");
         Assert.That(ptx, Does.Contain("bar.sync"));
     }
+
+    /// <summary>The elementwise quad kernels load and store float4: a quarter of the memory instructions.</summary>
+    [TestCase(nameof(ElementwiseDevice.Unary4), typeof(Exp))]
+    [TestCase(nameof(ElementwiseDevice.Binary4), typeof(Add))]
+    public void TheElementwiseQuadKernelsMoveFloat4(string kernel, Type op)
+    {
+        var entry = EntryPointDescription.FromImplicitlyGroupedKernel(typeof(ElementwiseDevice).GetMethod(kernel)!.MakeGenericMethod(op));
+        var ptx = ((PTXCompiledKernel)Compiler.Value.Backend.Compile(entry, new KernelSpecialization())).PTXAssembly;
+        Assert.That(ptx, Does.Match(@"ld(\.global)?\.v4\.f32"));
+        Assert.That(ptx, Does.Match(@"st(\.global)?\.v4\.f32"));
+    }
 }
