@@ -3,7 +3,8 @@
 GEMM at n x n x n as torch.mm (cuBLAS SGEMM on CUDA, with TF32 off: the FP32 rate GpuGen's FP32 GEMM is
 measured against; and once with TF32 on, for the tensor cores), add, exp and sum over 2^26 floats, and a copy
 (bytes read plus written) as the bandwidth. Medians of timed batches, each long enough that launch latency
-does not count. Prints one JSON object; usage: python3 tools/gpu-check-torch.py [cuda|cpu] [sizes...]
+does not count; and an MLP's products (784 -> 400 at batch 100 and 1,000, forward and weight gradient).
+Prints one JSON object; usage: python3 tools/gpu-check-torch.py [cuda|cpu] [sizes...]
 """
 import json
 import statistics
@@ -70,6 +71,16 @@ def main():
             record("torch.mm A·B (TF32)", f"{n}×{n}×{n}", measure(lambda: torch.mm(a, b)), flops, bytes_)
             torch.backends.cuda.matmul.allow_tf32 = False
         del a, b
+    # an MLP's products (784 -> 400), as gpugen bench-kernels times them under each GEMM plan: the forward x·Wᵀ
+    # and the weight gradient gᵀ·x, whose K is the batch
+    for batch in (100, 1000):
+        x = torch.rand(batch, 784, device=device, generator=g) * 2 - 1
+        w = torch.rand(400, 784, device=device, generator=g) * 2 - 1
+        grad = torch.rand(batch, 400, device=device, generator=g) * 2 - 1
+        flops = 2.0 * batch * 400 * 784
+        record("linear x·Wᵀ (FP32)", f"{batch}×400×784", measure(lambda: torch.mm(x, w.t())), flops, 4.0 * (batch * 784 + 400 * 784 + batch * 400))
+        record("weight gradient gᵀ·x (FP32)", f"400×784×{batch}", measure(lambda: torch.mm(grad.t(), x)), flops, 4.0 * (batch * 400 + batch * 784 + 400 * 784))
+        del x, w, grad
     n = 1 << 26
     x = torch.rand(n, device=device, generator=g) * 2 - 1
     y = torch.rand(n, device=device, generator=g) * 2 - 1

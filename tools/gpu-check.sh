@@ -11,7 +11,8 @@
 #         devices.txt        gpugen devices (and --json)
 #         bench-device.json  FP32 FMA peak and copy bandwidth (cached for the percentages below)
 #         selftest.json      every op family forward and backward against double references, a short run of each model family
-#         bench-kernels.json the device GEMM at 1024, 2048, 4096 (A·B, A·Bᵀ); add, exp, sum over 2²⁶ floats
+#         bench-kernels.json the device GEMM at 1024, 2048, 4096 (A·B, A·Bᵀ, each GEMM plan forced), an MLP's products
+#                            (784 → 400 at batch 100 and 1,000) under each plan; add, exp, sum over 2²⁶ floats
 #         torch.json         the same through PyTorch (cuBLAS SGEMM with TF32 off; its elementwise kernels; a copy)
 #         profile-vae.json   gpugen profile of 10 VAE training steps at batch 1,000
 #         profile-dcgan.json gpugen profile of one DCGAN iteration
@@ -64,10 +65,10 @@ run() {
     # limits: 520 s in all, inside the device tool's 600 s for one command with the unpacking
     step devices 20 "$out/devices.txt" "$gpugen" devices --device "$device"
     timeout 20 "$gpugen" devices --json --device "$device" >> "$out/devices.txt" 2>> "$log"
-    step bench-device 60 "$out/bench-device.json" "$gpugen" bench-device --device "$device" --json
+    step bench-device 50 "$out/bench-device.json" "$gpugen" bench-device --device "$device" --json
     step selftest 180 "$out/selftest.json" "$gpugen" selftest --device "$device" --json
-    step bench-kernels 80 "$out/bench-kernels.json" "$gpugen" bench-kernels --device "$device" --json
-    step torch 60 "$out/torch.json" python3 tools/gpu-check-torch.py "$device"
+    step bench-kernels 100 "$out/bench-kernels.json" "$gpugen" bench-kernels --device "$device" --repeats 3 --json
+    step torch 50 "$out/torch.json" python3 tools/gpu-check-torch.py "$device"
     step profile-vae 50 "$out/profile-vae.json" "$gpugen" profile --warmup 2 --steps 10 --json -- train vae --batch 1000 --epochs 1 --device "$device" --out "$work/vae"
     step profile-dcgan 50 "$out/profile-dcgan.json" "$gpugen" profile --warmup 1 --steps 1 --json -- train dcgan --epochs 1 --device "$device" --out "$work/dcgan"
     echo "gpu-check: done in $((SECONDS - start)) s, $failed step(s) failed; results in $out ($(ls "$out" | wc -l) files)" | tee -a "$log"

@@ -10,7 +10,8 @@ public sealed record ParityResult(string Family, string Case, double MaxError, d
 }
 
 /// <summary>
-/// The op families checked on any device by <c>gpugen selftest</c>: GEMM (every transpose), Linear with bias,
+/// The op families checked on any device by <c>gpugen selftest</c>: GEMM (every transpose, and on a GPU every
+/// plan of the device GEMM), Linear with bias,
 /// broadcasting binary ops, unary maps, reductions, softmax and the convolution, each forward and backward
 /// (the gradient of Σ G ⊙ y for a random G, through the tape) against references written here in double,
 /// at random shapes that include edge sizes (1, a prime, one past a tile). Inputs are random normals,
@@ -26,6 +27,7 @@ public static class OpParity
         foreach (var (m, k, n) in new[] { (5, 7, 3), (1, 33, 17), (65, 31, 129), (128, 96, 64) }.Take(quick ? 3 : 4))
             foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
                 results.AddRange(MatMul(device, rng, m, k, n, ta, tb));
+        results.AddRange(MatMulPlans(device, rng, quick));
         foreach (var (b, i, o) in new[] { (3, 5, 4), (17, 100, 33), (64, 256, 10) }.Take(take))
             results.AddRange(Linear(device, rng, b, i, o));
         foreach (var (r, c) in new[] { (4, 7), (1, 1), (33, 130), (257, 1031) }.Take(quick ? 3 : 4))
@@ -76,6 +78,22 @@ public static class OpParity
         string name = $"[{m}×{k}]·[{k}×{n}]{(ta ? " Aᵀ" : "")}{(tb ? " Bᵀ" : "")}";
         return Check("matmul", name, device, [(a, ta ? Shape.Of(k, m) : Shape.Of(m, k)), (b, tb ? Shape.Of(n, k) : Shape.Of(k, n))],
             x => Ops.MatMul(x[0], x[1], ta, tb), y, g, [da, db], 1e-4 * Math.Sqrt(k));
+    }
+
+    /// <summary>
+    /// Every device GEMM plan forced (<see cref="GemmPlans"/>, on a device with groups of 256), forward and backward:
+    /// a GPU's own choice takes the warp-tiled kernel and split K only for products larger than the shapes above, so
+    /// without this a GPU's first selftest would not run them. 130 × 300 × 133 crosses a 128 tile in M and N and
+    /// splits K; the backward products (K = 133, 130) leave split ranges empty.
+    /// </summary>
+    private static IEnumerable<ParityResult> MatMulPlans(Device device, Random rng, bool quick)
+    {
+        const int m = 130, k = 300, n = 133;
+        var transposes = quick ? new[] { (false, true) } : new[] { (false, false), (true, false), (false, true), (true, true) };
+        foreach (var plan in GemmPlans.For(device, m, n, k))
+            foreach (var (ta, tb) in transposes)
+                foreach (var r in GemmPlans.Run(device, plan, m, n, k, () => MatMul(device, rng, m, k, n, ta, tb).ToList()))
+                    yield return r with { Case = $"{r.Case} [{plan}]" };
     }
 
     private static IEnumerable<ParityResult> Linear(Device device, Random rng, int batch, int inputs, int outputs)

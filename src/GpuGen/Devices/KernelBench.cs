@@ -24,7 +24,7 @@ public sealed record KernelTiming(string Kernel, string Shape, double Seconds, d
 public static class KernelBench
 {
     /// <param name="note">Told what could not be measured and why (cuBLAS not loadable, say).</param>
-    /// <param name="comparePlans">Also time each GEMM plan forced (<see cref="PlansToCompare"/>), where groups hold 256 threads.</param>
+    /// <param name="comparePlans">Also time each GEMM plan forced (<see cref="GemmPlans"/>), where groups hold 256 threads.</param>
     /// <param name="modelShapes">Also time an MLP's products (<see cref="ModelShapedProducts"/>), where groups hold 256 threads.</param>
     public static IEnumerable<KernelTiming> Run(Device device, IReadOnlyList<int> gemmSizes, long elements, int repeats = 5, double minimumSeconds = 0.05,
         Action<string>? note = null, bool comparePlans = false, bool modelShapes = false)
@@ -42,8 +42,8 @@ public static class KernelBench
             double flops = 2.0 * n * n * n, bytes = 3.0 * 4 * n * n;
             yield return Measure(device, "gemm A·B", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds);
             yield return Measure(device, "gemm A·Bᵀ", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b, transB: true).Dispose(), repeats, minimumSeconds);
-            foreach (var (label, plan) in comparePlans ? PlansToCompare(device, n, n, n) : [])
-                yield return WithPlan(plan, () => Measure(device, $"gemm A·B [{label}]", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds));
+            foreach (var plan in comparePlans ? GemmPlans.For(device, n, n, n) : [])
+                yield return GemmPlans.Run(device, plan, n, n, n, () => Measure(device, $"gemm A·B [{plan}]", $"{n}×{n}×{n}", flops, bytes, () => Ops.MatMul(a, b).Dispose(), repeats, minimumSeconds));
             if (device is IlgpuDevice ilgpu && Backends.Ilgpu.IlgpuGemm.HasTf32TensorCores(ilgpu))
             {
                 using (var fp32 = WithTf32(false, () => Ops.MatMul(a, b)))
@@ -67,27 +67,11 @@ public static class KernelBench
         yield return Measure(device, "sum", length, elements, 4.0 * elements, () => Ops.Sum(x).Dispose(), repeats, minimumSeconds);
     }
 
-    /// <summary>
-    /// On a device with groups of 256 (a GPU), each GEMM plan <see cref="Backends.Ilgpu.GemmPlan.For"/> chooses
-    /// between, forced, so that one run shows which wins where: the warp-tiled kernel, the 4 × 4 kernel in 64 × 64
-    /// and 32 × 32 tiles, and the latter with K split (in as many ranges as the device's plan would take, else 4).
-    /// </summary>
-    private static IEnumerable<(string Label, Backends.Ilgpu.GemmPlan Plan)> PlansToCompare(Device device, int m, int n, int k)
-    {
-        if (device is not IlgpuDevice ilgpu || ilgpu.Info.MaxGroupSize < Kernels.Gemm.GemmWarpTiledDevice.Threads) yield break;
-        var chosen = Backends.Ilgpu.GemmPlan.For(m, n, k, 1, ilgpu.Info.MaxGroupSize, ilgpu.Accelerator.NumMultiprocessors);
-        yield return ("warp-tiled 128²", new(Backends.Ilgpu.GemmKernel.WarpTiled, Kernels.Gemm.GemmWarpTiledDevice.Threads, 1, Kernels.Gemm.GemmWarpTiledDevice.TileK));
-        yield return ("tiled 64²", new(Backends.Ilgpu.GemmKernel.Tiled, 16, 16, 16));
-        yield return ("tiled 32²", new(Backends.Ilgpu.GemmKernel.Tiled, 8, 8, 16));
-        int splits = chosen.Splits > 1 ? chosen.Splits : 4;
-        if (k >= 2 * Backends.Ilgpu.GemmPlan.MinChunk) yield return ($"tiled 32², K in {splits}", new(Backends.Ilgpu.GemmKernel.Tiled, 8, 8, 16, splits));
-    }
-
     /// <summary>The products an MLP generative model runs (784 → 400 at batch 100 and 1,000: x·Wᵀ forward, the weight
     /// gradient gᵀ·x whose K is the batch), as the device chooses and under each plan, on a device with groups of 256.</summary>
     private static IEnumerable<KernelTiming> ModelShapedProducts(Device device, Generator generator, int repeats, double minimumSeconds)
     {
-        if (device is not IlgpuDevice ilgpu || ilgpu.Info.MaxGroupSize < Kernels.Gemm.GemmWarpTiledDevice.Threads) yield break;
+        if (GemmPlans.For(device, 1, 1, 1).Count == 0) yield break; // not a device with groups of 256
         foreach (int batch in new[] { 100, 1000 })
         {
             using var x = Ops.Uniform(Shape.Of(batch, 784), generator, device, -1f, 1f);
@@ -97,25 +81,11 @@ public static class KernelBench
             string forward = $"{batch}×400×784", gradient = $"400×784×{batch}";
             double forwardBytes = 4.0 * (batch * 784 + 400 * 784 + batch * 400), gradientBytes = 4.0 * (batch * 400 + batch * 784 + 400 * 784);
             yield return Measure(device, "linear x·Wᵀ", forward, flops, forwardBytes, () => Ops.MatMul(x, w, transB: true).Dispose(), repeats, minimumSeconds);
-            foreach (var (label, plan) in PlansToCompare(device, batch, 400, 784))
-                yield return WithPlan(plan, () => Measure(device, $"linear x·Wᵀ [{label}]", forward, flops, forwardBytes, () => Ops.MatMul(x, w, transB: true).Dispose(), repeats, minimumSeconds));
+            foreach (var plan in GemmPlans.For(device, batch, 400, 784))
+                yield return GemmPlans.Run(device, plan, batch, 400, 784, () => Measure(device, $"linear x·Wᵀ [{plan}]", forward, flops, forwardBytes, () => Ops.MatMul(x, w, transB: true).Dispose(), repeats, minimumSeconds));
             yield return Measure(device, "weight gradient gᵀ·x", gradient, flops, gradientBytes, () => Ops.MatMul(g, x, transA: true).Dispose(), repeats, minimumSeconds);
-            foreach (var (label, plan) in PlansToCompare(device, 400, 784, batch))
-                yield return WithPlan(plan, () => Measure(device, $"weight gradient gᵀ·x [{label}]", gradient, flops, gradientBytes, () => Ops.MatMul(g, x, transA: true).Dispose(), repeats, minimumSeconds));
-        }
-    }
-
-    // runs with every GEMM following the plan, restoring the device's own choice after
-    private static T WithPlan<T>(Backends.Ilgpu.GemmPlan plan, Func<T> measure)
-    {
-        Backends.Ilgpu.GemmPlan.Forced = plan;
-        try
-        {
-            return measure();
-        }
-        finally
-        {
-            Backends.Ilgpu.GemmPlan.Forced = null;
+            foreach (var plan in GemmPlans.For(device, 400, 784, batch))
+                yield return GemmPlans.Run(device, plan, 400, 784, batch, () => Measure(device, $"weight gradient gᵀ·x [{plan}]", gradient, flops, gradientBytes, () => Ops.MatMul(g, x, transA: true).Dispose(), repeats, minimumSeconds));
         }
     }
 

@@ -33,7 +33,12 @@ public class SelfTestTests
     [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
     public void EveryFamilyPassesOnEveryDevice(string device)
     {
-        var results = OpParity.Run(GpuGen.Devices.Get(device), quick: device != "cpu").ToList();
+        var d = GpuGen.Devices.Get(device);
+        var results = OpParity.Run(d, quick: device != "cpu").ToList();
+        // on a device with groups of 256, every GEMM plan forced: forward and backward (quick: x·Wᵀ only)
+        var plans = GemmPlans.For(d, 130, 133, 300);
+        Assert.That(plans, d.Info.MaxGroupSize >= 256 ? Has.Count.EqualTo(4) : Is.Empty);
+        foreach (var plan in plans) Assert.That(results.Count(r => r.Family == "matmul" && r.Case.EndsWith($"[{plan}]", StringComparison.Ordinal)), Is.EqualTo(2), plan);
         Assert.That(results.Select(r => r.Family).Distinct(), Is.EquivalentTo(new[] { "matmul", "linear", "binary", "unary", "reduce", "conv2d" }));
         Assert.That(results.Where(r => !r.Passed).Select(r => $"{r.Family} {r.Case}: {r.MaxError} > {r.Tolerance}"), Is.Empty);
     }
