@@ -15,6 +15,7 @@ internal sealed class DecTraining(DecModel model, DecSettings settings, MnistSpl
     Optimizer pretrain, Optimizer cluster, Generator kmeansStream, Generator corruption, Generator views)
 {
     private float[]? _target;                 // P [n, k] of this clustering epoch
+    private float[] _batchTarget = [];        // P's rows for the current batch, reused step after step
     private int[]? _startAssignments;         // argmax q at this epoch's refresh
     private float[]? _endQ;                   // Q after the last epoch: the next refresh's, the model being unchanged since
     private double? _lastChange;
@@ -36,9 +37,9 @@ internal sealed class DecTraining(DecModel model, DecSettings settings, MnistSpl
         if (step.Step == 1) Refresh(step.Epoch);
         int k = model.Clusters;
         var indices = batches.CurrentIndices;
-        var rows = new float[indices.Length * k];
-        for (int i = 0; i < indices.Length; i++) Array.Copy(_target!, indices[i] * k, rows, i * k, k);
-        var target = Tensor.FromArray(rows, Shape.Of(indices.Length, k), model.Device);
+        if (_batchTarget.Length < indices.Length * k) _batchTarget = new float[indices.Length * k];
+        for (int i = 0; i < indices.Length; i++) Array.Copy(_target!, indices[i] * k, _batchTarget, i * k, k);
+        var target = Tensor.FromArray(_batchTarget.AsSpan(0, indices.Length * k), Shape.Of(indices.Length, k), model.Device);
         var z = model.Code(x);
         var kl = SoftAssignment.KlDivergence(target, model.Assign(z));
         Tensor reconstruction;
