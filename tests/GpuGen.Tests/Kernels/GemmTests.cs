@@ -227,6 +227,16 @@ public class GemmTests
         }
     }
 
+    /// <summary>An empty C (M or N = 0) is a valid product with nothing to write, on every device.</summary>
+    [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
+    public void EmptyOutputsAreValidProducts(string device)
+    {
+        var d = GpuGen.Devices.Get(device);
+        using var scope = new TensorScope();
+        Assert.That(Ops.MatMul(Tensor.Zeros(Shape.Of(0, 5), d), Tensor.Ones(Shape.Of(5, 4), d)).Shape, Is.EqualTo(Shape.Of(0, 4)));
+        Assert.That(Ops.MatMul(Tensor.Ones(Shape.Of(3, 700), d), Tensor.Ones(Shape.Of(700, 0), d)).Shape, Is.EqualTo(Shape.Of(3, 0)));
+    }
+
     [TestCaseSource(typeof(TestSupport), nameof(TestSupport.DeviceNames))]
     public void EmptyInnerDimensionScalesCAndAddsTheBias(string device)
     {

@@ -97,6 +97,8 @@ public class LauncherTests
     [TestCase(6, 7, 5, 1, 256, 1, "Tiled", 16, 1)]             // the GPU-shaped simulator: one multiprocessor
     [TestCase(200, 300, 5, 1, 256, 1, "WarpTiled", 256, 1)]
     [TestCase(4096, 4096, 4096, 1, 8, 1, "Tiled", 2, 1)]       // the small simulator
+    [TestCase(0, 5, 700, 1, 1024, 132, "Tiled", 8, 1)]         // an empty C: nothing to split (no division by its zero tiles)
+    [TestCase(5, 0, 700, 1, 1024, 132, "Tiled", 8, 1)]
     public void TheGemmPlanFitsTheProblemAndTheDevice(int m, int n, int k, int batch, int maxGroup, int multiprocessors, string kernel, int threadsX, int splits)
     {
         var plan = GpuGen.Backends.Ilgpu.GemmPlan.For(m, n, k, batch, maxGroup, multiprocessors);

@@ -51,6 +51,7 @@ internal readonly record struct GemmPlan(GemmKernel Kernel, int GroupX, int Grou
             return new GemmPlan(GemmKernel.WarpTiled, Kernels.Gemm.GemmWarpTiledDevice.Threads, 1, Kernels.Gemm.GemmWarpTiledDevice.TileK);
         if (Tiles(64) >= multiprocessors) return new GemmPlan(GemmKernel.Tiled, 16, 16, 16);
         long small = Tiles(32);
+        if (small == 0) return new GemmPlan(GemmKernel.Tiled, 8, 8, 16); // an empty C: nothing to split
         int splits = (int)Math.Min(Math.Min((multiprocessors + small - 1) / small, k / MinChunk), MaxSplits);
         var plan = new GemmPlan(GemmKernel.Tiled, 8, 8, 16);
         if (splits < 2) return plan;

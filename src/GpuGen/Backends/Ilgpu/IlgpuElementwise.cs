@@ -29,5 +29,5 @@ internal sealed class IlgpuElementwise(IlgpuDevice device) : IElementwiseKernels
             new WhereArgs { Condition = condition.View(), A = a.View(), B = b.View(), Y = y.View(), Shape = shape },
             ElementwiseCost.Of(y, condition, a, b));
 
-    private static int Quads(Tensor y) => (y.Length + 3) / 4;
+    private static int Quads(Tensor y) => (int)((y.Length + 3L) / 4);
 }

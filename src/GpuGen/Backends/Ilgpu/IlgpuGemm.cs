@@ -19,7 +19,8 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
 
     public void Gemm(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
     {
-        if (_tensorCores && MatMulPrecision.AllowTf32)
+        if ((long)p.M * p.N * p.Batch == 0) return; // no C to write (K = 0 still runs: C = β·C + bias)
+        if (_tensorCores && MatMulPrecision.AllowTf32 && GemmPlan.Forced is null) // a forced plan is FP32 (GemmPlans)
         {
             GemmTf32(p, a, b, c, bias);
             return;
