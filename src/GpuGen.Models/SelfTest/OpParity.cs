@@ -84,7 +84,8 @@ public static class OpParity
     /// Every device GEMM plan forced (<see cref="GemmPlans"/>, on a device with groups of 256), forward and backward:
     /// a GPU's own choice takes the warp-tiled kernel and split K only for products larger than the shapes above, so
     /// without this a GPU's first selftest would not run them. 130 × 300 × 133 crosses a 128 tile in M and N and
-    /// splits K; the backward products (K = 133, 130) leave split ranges empty.
+    /// splits K (in as many ranges as the device's own plan takes, else 4: then the backward products, K = 133 and
+    /// 130, leave ranges empty).
     /// </summary>
     private static IEnumerable<ParityResult> MatMulPlans(Device device, Random rng, bool quick)
     {

@@ -16,10 +16,13 @@ public static class GemmPlans
     /// else 4) where K allows it.</summary>
     public static IReadOnlyList<string> For(Device device, int m, int n, int k) => Plans(device, m, n, k).Select(p => p.Name).ToList();
 
+    /// <summary>Whether the device has plans to choose between: an ILGPU device whose groups hold 256 threads (a GPU, or a simulator shaped like one).</summary>
+    public static bool Available(Device device) => device is IlgpuDevice && device.Info.MaxGroupSize >= GemmWarpTiledDevice.Threads;
+
     internal static IEnumerable<(string Name, GemmPlan Plan)> Plans(Device device, int m, int n, int k)
     {
-        if (device is not IlgpuDevice ilgpu || ilgpu.Info.MaxGroupSize < GemmWarpTiledDevice.Threads) yield break;
-        var chosen = GemmPlan.For(m, n, k, 1, ilgpu.Info.MaxGroupSize, ilgpu.Accelerator.NumMultiprocessors);
+        if (!Available(device)) yield break;
+        var chosen = ((IlgpuGemm)device.Backend.Gemm).OwnPlanFor(Kernels.Gemm.GemmProblem.Dense(m, n, k));
         yield return ("warp-tiled 128²", new(GemmKernel.WarpTiled, GemmWarpTiledDevice.Threads, 1, GemmWarpTiledDevice.TileK));
         yield return ("tiled 64²", new(GemmKernel.Tiled, 16, 16, 16));
         yield return ("tiled 32²", new(GemmKernel.Tiled, 8, 8, 16));
@@ -28,19 +31,11 @@ public static class GemmPlans
     }
 
     /// <summary>Runs <paramref name="work"/> with every GEMM under the named plan (one of <see cref="For"/>'s), then
-    /// restores the devices' own choice. Not thread-safe: one forced plan at a time, process-wide.</summary>
+    /// restores what ran before. Not thread-safe: one forced plan at a time, process-wide.</summary>
     public static T Run<T>(Device device, string plan, int m, int n, int k, Func<T> work)
     {
         var found = Plans(device, m, n, k).Where(p => p.Name == plan).Select(p => (GemmPlan?)p.Plan).FirstOrDefault()
             ?? throw new ArgumentException($"no GEMM plan '{plan}' on {device.Name}; it has: {string.Join(", ", For(device, m, n, k))}", nameof(plan));
-        GemmPlan.Forced = found;
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            GemmPlan.Forced = null;
-        }
+        using (GemmPlan.Use(found)) return work();
     }
 }

@@ -38,7 +38,7 @@ public class GemmPlanTests
     public void EveryShapeAndTranspose(string device, int plan)
     {
         var d = GpuGen.Devices.Get(device);
-        using var forced = Force(Plans[plan]);
+        using var forced = GemmPlan.Use(Plans[plan]);
         foreach (var (m, n, k) in Shapes)
             foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
             {
@@ -52,7 +52,7 @@ public class GemmPlanTests
     public void BatchesAndTheReluEpilogue(string device, int plan)
     {
         var d = GpuGen.Devices.Get(device);
-        using var forced = Force(Plans[plan]);
+        using var forced = GemmPlan.Use(Plans[plan]);
         using var scope = new TensorScope();
         const int batch = 3, m = 129, n = 20, k = 40;
         var a = TestSupport.RandomArray(batch * m * k, 1);
@@ -70,16 +70,5 @@ public class GemmPlanTests
         Assert.That(fused.Count(v => v == 0f), Is.InRange(130 * 131 / 5, 130 * 131 * 4 / 5), "both sides of the kink");
         for (int i = 0; i < fused.Length; i++)
             Assert.That(fused[i], Is.EqualTo(Math.Max(0, expected.Value[i])).Within(expected.Bound[i]), $"element {i}");
-    }
-
-    private static Restore Force(GemmPlan plan)
-    {
-        GemmPlan.Forced = plan;
-        return new Restore();
-    }
-
-    private readonly struct Restore : IDisposable
-    {
-        public void Dispose() => GemmPlan.Forced = null;
     }
 }

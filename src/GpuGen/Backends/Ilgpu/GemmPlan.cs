@@ -21,9 +21,23 @@ internal readonly record struct GemmPlan(GemmKernel Kernel, int GroupX, int Grou
     /// <summary>… of at least this many k each (below it the partials' traffic outweighs the extra groups).</summary>
     public const int MinChunk = 128;
 
-    /// <summary>Set by tests and bench-kernels to run a given plan on every GEMM of a device whose groups hold its
-    /// threads (null: <see cref="For"/> decides).</summary>
-    internal static GemmPlan? Forced;
+    /// <summary>The plan every GEMM runs under while set (<see cref="Use"/>) on a device whose groups hold its
+    /// threads; null: <see cref="For"/> decides.</summary>
+    internal static GemmPlan? Forced { get; private set; }
+
+    /// <summary>Runs every GEMM under <paramref name="plan"/> until the scope is disposed, which restores the plan
+    /// forced before (so scopes nest). Process-wide: one forcing at a time (tests, selftest, bench-kernels).</summary>
+    internal static Scope Use(GemmPlan plan)
+    {
+        var scope = new Scope(Forced);
+        Forced = plan;
+        return scope;
+    }
+
+    internal readonly struct Scope(GemmPlan? previous) : IDisposable
+    {
+        public void Dispose() => Forced = previous;
+    }
 
     /// <summary>The tile of C one group computes.</summary>
     public (int Rows, int Columns) Tile => Kernel == GemmKernel.WarpTiled
@@ -44,7 +58,6 @@ internal readonly record struct GemmPlan(GemmKernel Kernel, int GroupX, int Grou
     /// </summary>
     public static GemmPlan For(int m, int n, int k, int batch, int maxGroupSize, int multiprocessors)
     {
-        if (Forced is { } forced && forced.GroupX * forced.GroupY <= maxGroupSize) return forced;
         if (maxGroupSize < 256) return new GemmPlan(GemmKernel.Tiled, 2, 2, 8);
         long Tiles(int edge) => (long)((n + edge - 1) / edge) * ((m + edge - 1) / edge) * batch;
         if (m >= 128 && n >= 128 && Tiles(128) >= multiprocessors)

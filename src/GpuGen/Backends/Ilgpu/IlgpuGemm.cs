@@ -14,8 +14,12 @@ internal sealed class IlgpuGemm(IlgpuDevice device) : IGemmKernels
     public static bool HasTf32TensorCores(IlgpuDevice device) =>
         device.Accelerator is ILGPU.Runtime.Cuda.CudaAccelerator cuda && cuda.Architecture is { } arch && arch.Major >= 8;
 
-    /// <summary>The plan <see cref="Gemm"/> follows for this problem on this device.</summary>
-    public GemmPlan PlanFor(in GemmProblem p) => GemmPlan.For(p.M, p.N, p.K, p.Batch, device.Info.MaxGroupSize, _multiprocessors);
+    /// <summary>The plan this device chooses for the problem (<see cref="GemmPlan.For"/>).</summary>
+    public GemmPlan OwnPlanFor(in GemmProblem p) => GemmPlan.For(p.M, p.N, p.K, p.Batch, device.Info.MaxGroupSize, _multiprocessors);
+
+    /// <summary>The plan <see cref="Gemm"/> follows: the forced one where its group fits the device, else its own.</summary>
+    public GemmPlan PlanFor(in GemmProblem p) =>
+        GemmPlan.Forced is { } forced && forced.GroupX * forced.GroupY <= device.Info.MaxGroupSize ? forced : OwnPlanFor(p);
 
     public void Gemm(in GemmProblem p, Tensor a, Tensor b, Tensor c, Tensor? bias)
     {
